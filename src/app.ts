@@ -1,0 +1,65 @@
+import type { Express } from 'express';
+import type { DataSource } from 'typeorm';
+import type { Config } from './config';
+import { loadSecretKey } from './config';
+import { buildDataSource, describeDatabase, openDataSource, runMigrations } from './db/data-source';
+import { createStores, type Stores } from './db/stores';
+import { OrgService } from './fleet/org.service';
+import { healthRouter } from './http/health.router';
+import { buildHttpApp } from './http/http-app';
+import type { Logger } from './log/logger';
+
+export interface Services {
+  org: OrgService;
+}
+
+export interface Slate {
+  config: Config;
+  logger: Logger;
+  ds: DataSource;
+  stores: Stores;
+  services: Services;
+  http: Express;
+  close(): Promise<void>;
+}
+
+export interface CreateOptions {
+  /** Run pending migrations on open (the server does; `slate migrate --status` does not). */
+  migrate?: boolean;
+  /** Import ORG_FILE when the database holds no organisation (first start). */
+  importOrg?: boolean;
+  /** Postgres schema (tests). */
+  schema?: string;
+}
+
+/**
+ * The one composition root: builds the database, stores, services and routers, and returns them
+ * with a `close` that releases everything. Nothing else in Slate wires dependencies.
+ */
+export async function createSlate(config: Config, logger: Logger, opts: CreateOptions = {}): Promise<Slate> {
+  const secretKey = loadSecretKey(config);
+  const ds = await openDataSource(buildDataSource(config.database, { schema: opts.schema }), describeDatabase(config.database));
+  try {
+    if (opts.migrate !== false) {
+      const ran = await runMigrations(ds);
+      if (ran.length) logger.info({ migrations: ran }, 'migrations applied');
+    }
+    const stores = createStores(ds);
+    const services: Services = { org: new OrgService(stores.org) };
+    if (opts.importOrg && config.orgImportOnStart && (await services.org.isEmpty())) {
+      const result = await services.org.importFile(config.orgFile);
+      logger.info({ file: config.orgFile, ...result }, 'organisation imported');
+    }
+    void secretKey; // consumed by the PKI and secret stores as they are wired in
+    const http = buildHttpApp(logger, [{ path: '/', router: healthRouter({ pingDatabase: () => ds.query('SELECT 1').then(() => undefined) }) }]);
+    return {
+      config, logger, ds, stores, services, http,
+      close: async () => {
+        if (ds.isInitialized) await ds.destroy();
+      },
+    };
+  } catch (err) {
+    await ds.destroy().catch(() => undefined);
+    throw err;
+  }
+}

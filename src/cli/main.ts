@@ -1,0 +1,25 @@
+import { Command } from 'commander';
+import { isAppError } from '../errors';
+import { registerMigrate } from './commands/migrate.command';
+import { registerOrg } from './commands/org.command';
+import { registerServe } from './commands/serve.command';
+
+/** `slate`: the server and the operator's tools share one entry point and one composition root. */
+export async function runCli(argv: string[]): Promise<void> {
+  const program = new Command();
+  program.name('slate').description('Slate MDM for school tablets').showHelpAfterError();
+  registerServe(program);
+  registerMigrate(program);
+  registerOrg(program);
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    // One line naming the problem; stack traces only when asked for.
+    const msg = isAppError(err) ? `${err.message}` : (err as Error).message;
+    process.stderr.write(`slate: ${msg}\n`);
+    if (process.env.SLATE_DEBUG) process.stderr.write(`${(err as Error).stack}\n`);
+    process.exit(1);
+  }
+}
+
+if (require.main === module) void runCli(process.argv);

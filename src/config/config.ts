@@ -1,0 +1,108 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { AppError } from '../errors';
+import { dropEmpty, Env, resolveFileVariants } from './env-source';
+import { bool, httpUrl, port } from './schema';
+
+/**
+ * Every variable Slate reads, validated once at start-up. A bad value stops the process with one
+ * line naming the variable (fail fast: a half-configured MDM silently mis-enrolls tablets).
+ */
+const schema = z.object({
+  /** development | production | test. Production refuses unsafe defaults (generated SECRET_KEY). */
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** TCP port the HTTP(S) server listens on. */
+  PORT: port(8080),
+  /** Interface to bind. */
+  HOST: z.string().default('0.0.0.0'),
+  /** Base URL devices and staff reach Slate at (behind the TLS proxy, if any). Default http://localhost:PORT. */
+  PUBLIC_URL: httpUrl.optional(),
+  /** Where SQLite, the development secret key and other local state live. */
+  DATA_DIR: z.string().default('./data'),
+  /** postgres://user@host:port/db for production; default: SQLite file DATA_DIR/slate.db. sqlite:PATH also works. */
+  DATABASE_URL: z
+    .string()
+    .refine((s) => /^(postgres|postgresql):\/\//.test(s) || s.startsWith('sqlite:'), 'expected postgres://... or sqlite:PATH')
+    .optional(),
+  /** Pool size per process on Postgres. */
+  DATABASE_POOL_SIZE: z.string().default('10').refine((s) => /^\d+$/.test(s) && Number(s) > 0, 'expected a positive integer').transform(Number),
+  /** pino level: fatal, error, warn, info, debug, trace, silent. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** 32-byte key (base64 or 64 hex chars) that encrypts secrets at rest. Generated into DATA_DIR in development; required in production. */
+  SECRET_KEY: z.string().optional(),
+  /** Built-in HTTPS: PEM certificate chain and key. Without them, run Slate behind a TLS proxy. */
+  TLS_CERT_FILE: z.string().optional(),
+  TLS_KEY_FILE: z.string().optional(),
+  /** Organisation tree imported on first start with an empty database. */
+  ORG_FILE: z.string().default('profiles/organisation.yaml'),
+  /** Import ORG_FILE when the database holds no organisation yet. */
+  ORG_IMPORT_ON_START: bool(true),
+  /** Where the CA, push and signing certificates live. */
+  CERTS_DIR: z.string().default('./certs'),
+  /** Seconds to wait for in-flight requests on SIGTERM before closing connections. */
+  SHUTDOWN_GRACE_SECONDS: z.string().default('10').refine((s) => /^\d+$/.test(s), 'expected whole seconds').transform(Number),
+});
+
+export type RawConfig = z.infer<typeof schema>;
+
+export interface Config {
+  env: RawConfig['NODE_ENV'];
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  database: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; poolSize: number };
+  logLevel: RawConfig['LOG_LEVEL'];
+  /** Raw SECRET_KEY as given; resolved to bytes by loadSecretKey (needs the filesystem). */
+  secretKey: string | undefined;
+  tls: { certFile: string; keyFile: string } | undefined;
+  orgFile: string;
+  orgImportOnStart: boolean;
+  certsDir: string;
+  shutdownGraceMs: number;
+}
+
+const SECRET_NAMES = ['SECRET_KEY', 'DATABASE_URL'] as const;
+
+export function loadConfig(processEnv: Env = process.env): Config {
+  const env = dropEmpty(resolveFileVariants(processEnv, SECRET_NAMES));
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'config');
+    const got = env[name];
+    const shown = got === undefined || name === 'SECRET_KEY' || name === 'DATABASE_URL' ? '' : ` (got '${got}')`;
+    throw new AppError('config_invalid', `${name}: ${issue.message}${shown}`);
+  }
+  const c = parsed.data;
+  if ((c.TLS_CERT_FILE === undefined) !== (c.TLS_KEY_FILE === undefined)) {
+    throw new AppError('config_invalid', 'TLS_CERT_FILE/TLS_KEY_FILE: set both or neither');
+  }
+  const dataDir = resolve(c.DATA_DIR);
+  const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '');
+  return {
+    env: c.NODE_ENV,
+    port: c.PORT,
+    host: c.HOST,
+    publicUrl,
+    dataDir,
+    database: databaseFrom(c.DATABASE_URL, dataDir, c.DATABASE_POOL_SIZE),
+    logLevel: c.LOG_LEVEL,
+    secretKey: c.SECRET_KEY,
+    tls: c.TLS_CERT_FILE && c.TLS_KEY_FILE ? { certFile: c.TLS_CERT_FILE, keyFile: c.TLS_KEY_FILE } : undefined,
+    orgFile: c.ORG_FILE,
+    orgImportOnStart: c.ORG_IMPORT_ON_START,
+    certsDir: resolve(c.CERTS_DIR),
+    shutdownGraceMs: c.SHUTDOWN_GRACE_SECONDS * 1000,
+  };
+}
+
+function databaseFrom(url: string | undefined, dataDir: string, poolSize: number): Config['database'] {
+  if (url === undefined) return { kind: 'sqlite', path: resolve(dataDir, 'slate.db') };
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (path === '') throw new AppError('config_invalid', 'DATABASE_URL: sqlite: needs a file path');
+    return { kind: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
+  }
+  return { kind: 'postgres', url, poolSize };
+}

@@ -1,0 +1,3 @@
+export * from './config';
+export * from './secret-key';
+export { parseDuration } from './schema';

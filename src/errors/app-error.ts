@@ -1,0 +1,77 @@
+/**
+ * The one error model of Slate. Every failure that a caller may see carries a stable `code`;
+ * admin API clients and tests branch on the code, never on the message.
+ * Devices never see codes: protocol handlers map an AppError to a bare HTTP status.
+ */
+export type ErrorCode =
+  | 'bad_request'
+  | 'validation_failed'
+  | 'config_invalid'
+  | 'not_found'
+  | 'conflict'
+  | 'forbidden'
+  | 'unauthenticated'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'gone'
+  | 'rate_limited'
+  | 'org_import_invalid'
+  | 'org_unit_unknown'
+  | 'device_unknown'
+  | 'database_unavailable'
+  | 'crypto_failed'
+  | 'server_error';
+
+const DEFAULT_STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  validation_failed: 400,
+  config_invalid: 500,
+  not_found: 404,
+  conflict: 409,
+  forbidden: 403,
+  unauthenticated: 401,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  gone: 410,
+  rate_limited: 429,
+  org_import_invalid: 400,
+  org_unit_unknown: 404,
+  device_unknown: 404,
+  database_unavailable: 503,
+  crypto_failed: 500,
+  server_error: 500,
+};
+
+export interface AppErrorOptions {
+  status?: number;
+  /** Whether the message may be shown to an API client (false for internal failures). */
+  expose?: boolean;
+  details?: unknown;
+  cause?: unknown;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly expose: boolean;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.status = options.status ?? DEFAULT_STATUS[code];
+    this.expose = options.expose ?? this.status < 500;
+    this.details = options.details;
+  }
+}
+
+export function isAppError(err: unknown): err is AppError {
+  return err instanceof AppError;
+}
+
+/** Normalises anything thrown into an AppError; unknown errors become a non-exposed server_error. */
+export function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  return new AppError('server_error', 'internal error', { expose: false, cause: err });
+}

@@ -1,0 +1,61 @@
+import { readFile } from 'node:fs/promises';
+import { AppError } from '../errors';
+import type { OrgImportResult, OrgStore, OrgUnit } from '../db/stores';
+import type { OrgKind } from '../db/entities';
+import { checkHierarchy, gradeCodeOf, parseOrgFile } from './org-file';
+
+export class OrgService {
+  constructor(private readonly store: OrgStore) {}
+
+  /** Validates the whole file first, then applies it in one transaction: all or nothing. */
+  async importText(text: string): Promise<OrgImportResult> {
+    const units = parseOrgFile(text);
+    const existing = await this.store.getByCodes(units.map((u) => u.parentCode).filter((c): c is string => c !== null));
+    const kinds = new Map(existing.map((u) => [u.code, u.kind]));
+    checkHierarchy(units, (code) => kinds.get(code));
+    return this.store.applyUpserts(units);
+  }
+
+  async importFile(path: string): Promise<OrgImportResult> {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      throw new AppError('org_import_invalid', `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    return this.importText(text);
+  }
+
+  isEmpty(): Promise<boolean> {
+    return this.store.count().then((n) => n === 0);
+  }
+
+  list(filter: { kind?: OrgKind; underCode?: string } = {}): Promise<OrgUnit[]> {
+    return this.resolveUnder(filter.underCode).then((underId) => this.store.list({ kind: filter.kind, underId }));
+  }
+
+  async requireByCode(code: string, kind?: OrgKind): Promise<OrgUnit> {
+    const unit = await this.store.getByCode(code);
+    if (!unit || (kind && unit.kind !== kind)) throw new AppError('org_unit_unknown', `no ${kind ?? 'unit'} with code '${code}'`);
+    return unit;
+  }
+
+  /** The grade unit of a school by its level (enrolment links name school + grade). */
+  async requireGrade(schoolCode: string, level: number): Promise<{ school: OrgUnit; grade: OrgUnit }> {
+    const school = await this.requireByCode(schoolCode, 'school');
+    const grade = await this.store.getByCode(gradeCodeOf(schoolCode, level));
+    if (!grade || grade.parentId !== school.id) throw new AppError('org_unit_unknown', `school '${schoolCode}' has no grade ${level}`);
+    return { school, grade };
+  }
+
+  /** Ids of the schools at or under a unit (an authority, a municipality or a school). */
+  async schoolIdsUnder(code: string): Promise<string[]> {
+    const unit = await this.requireByCode(code);
+    if (unit.kind === 'school') return [unit.id];
+    return (await this.store.list({ kind: 'school', underId: unit.id })).map((s) => s.id);
+  }
+
+  private async resolveUnder(code: string | undefined): Promise<string | undefined> {
+    return code === undefined ? undefined : (await this.requireByCode(code)).id;
+  }
+}

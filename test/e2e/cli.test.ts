@@ -1,0 +1,62 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const CLI = join(__dirname, '../../bin/slate.js');
+const run = (args: string[], env: Record<string, string>) =>
+  spawnSync(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH!, ...env }, encoding: 'utf8', timeout: 60_000 });
+
+/** The CLI as an operator uses it, on SQLite (the Postgres path is covered by the store suites). */
+describe('slate CLI', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'slate-cli-'));
+  const env = { DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+
+  it('exits non-zero with one line naming a bad variable', () => {
+    const r = run(['serve'], { ...env, PORT: 'abc' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^slate: PORT: /)]);
+  });
+
+  it('exits non-zero with one line when the database is unreachable', () => {
+    const r = run(['serve'], { ...env, DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^slate: DATABASE_URL: cannot open .*ECONNREFUSED/)]);
+  });
+
+  it('migrates, imports and lists the organisation as JSON', () => {
+    expect(run(['migrate', '--json'], env).stdout).toContain('Foundation');
+    const imported = run(['org', 'import', 'profiles/organisation.yaml', '--json'], env);
+    expect(JSON.parse(imported.stdout)).toEqual({ created: 46, updated: 0, unchanged: 0 });
+    const again = run(['org', 'import', 'profiles/organisation.yaml', '--json'], env);
+    expect(JSON.parse(again.stdout)).toEqual({ created: 0, updated: 0, unchanged: 46 });
+    const list = JSON.parse(run(['org', 'list', '--kind', 'school', '--json'], env).stdout) as Array<Record<string, unknown>>;
+    expect(list).toHaveLength(13);
+    expect(list[0]).toEqual(expect.objectContaining({ id: expect.any(String), code: expect.any(String), kind: 'school' }));
+  });
+
+  it('reports a bad import file without changing anything', () => {
+    const r = run(['org', 'import', 'package.json'], env);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^slate: /);
+    expect(JSON.parse(run(['org', 'list', '--json'], env).stdout)).toHaveLength(46);
+  });
+
+  it('serves /healthz and stops cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, [CLI, 'serve'], { env: { PATH: process.env.PATH!, DATA_DIR: mkdtempSync(join(tmpdir(), 'slate-srv-')), PORT: '18931', HOST: '127.0.0.1' } });
+    let out = '';
+    child.stdout.on('data', (b) => (out += b));
+    const deadline = Date.now() + 30_000;
+    let ok = false;
+    while (Date.now() < deadline && !ok) {
+      ok = await fetch('http://127.0.0.1:18931/healthz').then((r) => r.status === 200, () => false);
+      if (!ok) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(ok).toBe(true);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out).toContain('Slate is listening');
+    expect(out).toContain('"msg":"stopped"');
+  });
+});

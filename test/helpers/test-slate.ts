@@ -1,0 +1,28 @@
+import { createSlate, type CreateOptions, type Slate } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config';
+import { silentLogger } from '../../src/log/logger';
+import { createTestDatabase, type TestDatabase } from './test-db';
+
+export interface TestSlate extends Slate {
+  db: TestDatabase;
+  /** Closes Slate and drops its database. */
+  dispose(): Promise<void>;
+}
+
+/** A fully wired Slate on a fresh test database (the same composition root as production). */
+export async function createTestSlate(env: Record<string, string> = {}, opts: CreateOptions = {}): Promise<TestSlate> {
+  const db = await createTestDatabase();
+  const config: Config = {
+    ...loadConfig({ NODE_ENV: 'test', DATA_DIR: db.dir, CERTS_DIR: `${db.dir}/certs`, PUBLIC_URL: 'https://slate.test', ...env }),
+    database: db.database,
+  };
+  const slate = await createSlate(config, silentLogger(), { migrate: true, schema: db.schema, ...opts });
+  return {
+    ...slate,
+    db,
+    dispose: async () => {
+      await slate.close();
+      await db.drop();
+    },
+  };
+}
