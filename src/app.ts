@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { loadSecretKey } from './config';
+import { SecretBox } from './crypto/secret-box';
 import { buildDataSource, describeDatabase, openDataSource, runMigrations } from './db/data-source';
 import { createStores, type Stores } from './db/stores';
 import { OrgService } from './fleet/org.service';
@@ -17,6 +18,7 @@ export interface Slate {
   config: Config;
   logger: Logger;
   ds: DataSource;
+  secrets: SecretBox;
   stores: Stores;
   services: Services;
   http: Express;
@@ -37,7 +39,7 @@ export interface CreateOptions {
  * with a `close` that releases everything. Nothing else in Slate wires dependencies.
  */
 export async function createSlate(config: Config, logger: Logger, opts: CreateOptions = {}): Promise<Slate> {
-  const secretKey = loadSecretKey(config);
+  const secrets = new SecretBox(loadSecretKey(config));
   const ds = await openDataSource(buildDataSource(config.database, { schema: opts.schema }), describeDatabase(config.database));
   try {
     if (opts.migrate !== false) {
@@ -50,10 +52,9 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
       const result = await services.org.importFile(config.orgFile);
       logger.info({ file: config.orgFile, ...result }, 'organisation imported');
     }
-    void secretKey; // consumed by the PKI and secret stores as they are wired in
     const http = buildHttpApp(logger, [{ path: '/', router: healthRouter({ pingDatabase: () => ds.query('SELECT 1').then(() => undefined) }) }]);
     return {
-      config, logger, ds, stores, services, http,
+      config, logger, ds, secrets, stores, services, http,
       close: async () => {
         if (ds.isInitialized) await ds.destroy();
       },

@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../errors';
 import { dropEmpty, Env, resolveFileVariants } from './env-source';
+import { appleConfig, appleEnv, type AppleConfig } from './apple.config';
+import { pkiConfig, pkiEnv, type PkiConfig } from './pki.config';
 import { bool, httpUrl, port } from './schema';
 
 /**
@@ -41,6 +43,9 @@ const schema = z.object({
   CERTS_DIR: z.string().default('./certs'),
   /** Seconds to wait for in-flight requests on SIGTERM before closing connections. */
   SHUTDOWN_GRACE_SECONDS: z.string().default('10').refine((s) => /^\d+$/.test(s), 'expected whole seconds').transform(Number),
+  // Sections: each lives in its own file with one doc line per variable.
+  ...pkiEnv,
+  ...appleEnv,
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -60,6 +65,8 @@ export interface Config {
   orgImportOnStart: boolean;
   certsDir: string;
   shutdownGraceMs: number;
+  pki: PkiConfig;
+  apple: AppleConfig;
 }
 
 const SECRET_NAMES = ['SECRET_KEY', 'DATABASE_URL'] as const;
@@ -94,6 +101,8 @@ export function loadConfig(processEnv: Env = process.env): Config {
     orgImportOnStart: c.ORG_IMPORT_ON_START,
     certsDir: resolve(c.CERTS_DIR),
     shutdownGraceMs: c.SHUTDOWN_GRACE_SECONDS * 1000,
+    pki: pkiConfig(c),
+    apple: appleConfig(c),
   };
 }
 

@@ -1,3 +1,5 @@
 export * from './config';
 export * from './secret-key';
+export type { PkiConfig } from './pki.config';
+export type { AppleConfig } from './apple.config';
 export { parseDuration } from './schema';

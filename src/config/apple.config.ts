@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { bool, duration, httpUrl, positiveInt } from './schema';
+
+/** Apple MDM: enrolment, device authentication, command queue, APNs. */
+export const appleEnv = {
+  /** Serve `?unsigned=1` enrolment profiles (development only; never in production). */
+  ENROLL_ALLOW_UNSIGNED: bool(false),
+  /** Default lifetime of an enrolment link. */
+  ENROLL_TOKEN_TTL: duration('14d'),
+  /** Accept a client certificate forwarded by the TLS proxy in this header (RFC 9440 `Client-Cert`); empty: off. */
+  CLIENT_CERT_HEADER: z.string().optional(),
+  /** express `trust proxy` setting (e.g. `loopback` or a CIDR list) when Slate sits behind a proxy. */
+  TRUST_PROXY: z.string().optional(),
+  /** How long a queued command may wait before it expires. */
+  COMMAND_TTL: duration('30d'),
+  /** APNs endpoint (production: https://api.push.apple.com; sandbox: https://api.sandbox.push.apple.com). */
+  APNS_URL: httpUrl.default('https://api.push.apple.com'),
+  /** Pushes per second the dispatcher sends at most. */
+  APNS_RATE: positiveInt(500),
+  /** Concurrent HTTP/2 streams per APNs session. */
+  APNS_CONCURRENCY: positiveInt(100),
+};
+
+type AppleEnv = z.infer<z.ZodObject<typeof appleEnv>>;
+
+export interface AppleConfig {
+  allowUnsignedEnrollment: boolean;
+  enrollTokenTtlMs: number;
+  clientCertHeader: string | undefined;
+  trustProxy: string | undefined;
+  commandTtlMs: number;
+  apnsUrl: string;
+  apnsRate: number;
+  apnsConcurrency: number;
+}
+
+export function appleConfig(e: AppleEnv): AppleConfig {
+  return {
+    allowUnsignedEnrollment: e.ENROLL_ALLOW_UNSIGNED,
+    enrollTokenTtlMs: e.ENROLL_TOKEN_TTL,
+    clientCertHeader: e.CLIENT_CERT_HEADER?.toLowerCase(),
+    trustProxy: e.TRUST_PROXY,
+    commandTtlMs: e.COMMAND_TTL,
+    apnsUrl: e.APNS_URL.replace(/\/+$/, ''),
+    apnsRate: e.APNS_RATE,
+    apnsConcurrency: e.APNS_CONCURRENCY,
+  };
+}
