@@ -6,6 +6,9 @@ import { AppError } from '../errors';
 import type { Dialect } from './columns';
 import { entitiesFor } from './entities';
 import { MIGRATIONS } from './migrations';
+import { serialiseSqlite, type SqliteSerial } from './sqlite-serial';
+
+const serials = new WeakMap<DataSource, SqliteSerial>();
 
 export interface DataSourceOptions {
   /** Postgres schema to live in (tests give each file its own). */
@@ -54,23 +57,35 @@ export function buildDataSource(db: Config['database'], opts: DataSourceOptions 
 /** Opens the DataSource; an unreachable database becomes one clear error. */
 export async function openDataSource(ds: DataSource, what: string): Promise<DataSource> {
   try {
-    return await ds.initialize();
+    await ds.initialize();
+    if (ds.options.type === 'better-sqlite3') serials.set(ds, serialiseSqlite(ds));
+    return ds;
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { code?: string };
     throw new AppError('database_unavailable', `DATABASE_URL: cannot open ${what} (${e.code ?? e.message})`, { cause: err });
   }
 }
 
+/** Runs schema work that uses TypeORM's own transactions (see sqlite-serial.ts). */
+export function withSchemaLock<T>(ds: DataSource, fn: () => Promise<T>): Promise<T> {
+  const serial = serials.get(ds);
+  return serial ? serial.allowImplicit(fn) : fn();
+}
+
 export async function runMigrations(ds: DataSource): Promise<string[]> {
-  const done = await ds.runMigrations({ transaction: 'each' });
+  const done = await withSchemaLock(ds, () => ds.runMigrations({ transaction: 'each' }));
   return done.map((m) => m.name);
+}
+
+export function undoLastMigration(ds: DataSource): Promise<void> {
+  return withSchemaLock(ds, () => ds.undoLastMigration({ transaction: 'each' }));
 }
 
 export async function revertAllMigrations(ds: DataSource): Promise<number> {
   let reverted = 0;
   // undoLastMigration is a no-op once nothing is left; count executed migrations to know when to stop.
   while (Number((await ds.query('SELECT COUNT(*) AS n FROM migrations'))[0].n) > 0) {
-    await ds.undoLastMigration({ transaction: 'each' });
+    await undoLastMigration(ds);
     reverted++;
   }
   return reverted;

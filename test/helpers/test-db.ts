@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { Config } from '../../src/config';
-import { buildDataSource, runMigrations } from '../../src/db/data-source';
+import { buildDataSource, openDataSource, runMigrations } from '../../src/db/data-source';
 import type { Dialect } from '../../src/db/columns';
 
 /**
@@ -30,7 +30,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'slate-test-'));
   const opened: DataSource[] = [];
   const open = async (database: Config['database'], schema?: string) => {
-    const ds = await buildDataSource(database, { schema }).initialize();
+    const ds = await openDataSource(buildDataSource(database, { schema }), 'test database');
     opened.push(ds);
     return ds;
   };

@@ -1,5 +1,5 @@
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db';
-import { revertAllMigrations, runMigrations } from '../../src/db/data-source';
+import { revertAllMigrations, runMigrations, undoLastMigration } from '../../src/db/data-source';
 import { MIGRATIONS } from '../../src/db/migrations';
 
 describe(`migrations (${process.env.TEST_DATABASE_URL ? 'postgres' : 'sqlite'})`, () => {
@@ -35,12 +35,10 @@ describe(`migrations (${process.env.TEST_DATABASE_URL ? 'postgres' : 'sqlite'})`
   it('each migration reverts on its own', async () => {
     const ds = await db.open();
     await revertAllMigrations(ds);
-    for (let i = 0; i < MIGRATIONS.length; i++) {
-      await ds.runMigrations({ transaction: 'each' });
-    }
+    await runMigrations(ds);
     // Walk down one at a time: every `down` must work against the schema its `up` produced.
     for (let i = MIGRATIONS.length; i > 0; i--) {
-      await ds.undoLastMigration({ transaction: 'each' });
+      await undoLastMigration(ds);
       const n = Number((await ds.query('SELECT COUNT(*) AS n FROM migrations'))[0].n);
       expect(n).toBe(i - 1);
     }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { revertAllMigrations, runMigrations } from '../../db/data-source';
+import { revertAllMigrations, runMigrations, undoLastMigration } from '../../db/data-source';
 import { withSlate } from '../context';
 
 export function registerMigrate(program: Command): void {
@@ -15,7 +15,7 @@ export function registerMigrate(program: Command): void {
           let result: object;
           if (o.revertAll) result = { reverted: await revertAllMigrations(ds) };
           else if (o.revertLast) {
-            await ds.undoLastMigration({ transaction: 'each' });
+            await undoLastMigration(ds);
             result = { reverted: 1 };
           } else result = { applied: await runMigrations(ds) };
           process.stdout.write(o.json ? JSON.stringify(result) + '\n' : describe(result) + '\n');
