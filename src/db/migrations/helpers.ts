@@ -9,6 +9,8 @@ export function cols(qr: QueryRunner) {
   const t = ddlTypes(dialectOf(qr));
   const uuidLen = t.uuid === 'varchar' ? '36' : undefined;
   return {
+    /** Auto-increment key: INTEGER PRIMARY KEY (the rowid) on SQLite, bigserial on Postgres. Orders FIFO work cheaply. */
+    seq: (name = 'id'): TableColumnOptions => ({ name, type: t.uuid === 'uuid' ? 'bigint' : 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' }),
     id: (name = 'id'): TableColumnOptions => ({ name, type: t.uuid, length: uuidLen, isPrimary: true }),
     uuid: (name: string, nullable = false): TableColumnOptions => ({ name, type: t.uuid, length: uuidLen, isNullable: nullable }),
     str: (name: string, length: number, nullable = false): TableColumnOptions => ({ name, type: 'varchar', length: String(length), isNullable: nullable }),

@@ -1,7 +1,9 @@
 import { Foundation1700000000001 } from './0001-foundation';
+import { AppleEnrollment1700000000003 } from './0003-apple-enrollment';
+import { CommandQueue1700000000004 } from './0004-command-queue';
 
 /**
  * The explicit, ordered list of schema migrations. Append only: a released migration is never
  * edited, a change is a new migration. Each has a working `down`, tested on both databases.
  */
-export const MIGRATIONS = [Foundation1700000000001];
+export const MIGRATIONS = [Foundation1700000000001, AppleEnrollment1700000000003, CommandQueue1700000000004];

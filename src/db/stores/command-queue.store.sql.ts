@@ -1,0 +1,197 @@
+import { readDate } from '../columns';
+import { readJson, Sql, type Executor } from '../sql';
+import type {
+  AnswerOutcome, BulkProgress, CommandAnswer, CommandQueueStore, CommandRecord, CommandStatus, NewCommand, NextCommand,
+} from './command-queue.store';
+
+const SHARED = 'command_uuid, device_id, request_type, priority, status, params, not_now_count, attempts, bulk_job_id, created_by, enqueued_at, pushed_at, sent_at, expires_at';
+const INSERT_COLS = 'command_uuid, device_id, request_type, priority, status, params, body, body_sealed, bulk_job_id, created_by, enqueued_at, expires_at';
+/** Rows per multi-row INSERT: 12 columns x 400 stays under every driver's parameter limit. */
+const CHUNK = 400;
+
+export class SqlCommandQueueStore implements CommandQueueStore {
+  constructor(private readonly sql: Sql) {}
+
+  async enqueue(commands: readonly NewCommand[], ex?: Executor): Promise<{ inserted: string[]; duplicates: string[] }> {
+    if (commands.length === 0) return { inserted: [], duplicates: [] };
+    const run = async (e: Executor) => {
+      const uuids = commands.map((c) => c.commandUuid);
+      const finished = new Set<string>();
+      for (let i = 0; i < uuids.length; i += CHUNK) {
+        const part = uuids.slice(i, i + CHUNK);
+        const rows = await this.sql.rows<{ command_uuid: string }>(
+          `SELECT command_uuid FROM command_history WHERE command_uuid IN (${part.map(() => '?').join(', ')})`, part, e);
+        for (const r of rows) finished.add(r.command_uuid);
+      }
+      const fresh = commands.filter((c) => !finished.has(c.commandUuid));
+      const inserted: string[] = [];
+      for (let i = 0; i < fresh.length; i += CHUNK) {
+        const part = fresh.slice(i, i + CHUNK);
+        const params = part.flatMap((c) => [
+          c.commandUuid, c.deviceId, c.requestType, c.priority, 'queued', c.params ? JSON.stringify(c.params) : null,
+          c.body, c.bodySealed, c.bulkJobId ?? null, c.createdBy ?? null, new Date(), c.expiresAt ?? null,
+        ]);
+        const r = await this.sql.run<{ command_uuid: string }>(
+          `INSERT INTO command_queue (${INSERT_COLS}) VALUES ${Sql.values(part.length, 12)} ON CONFLICT (command_uuid) DO NOTHING RETURNING command_uuid`,
+          params, e);
+        for (const row of r.rows) inserted.push(row.command_uuid);
+      }
+      const added = new Set(inserted);
+      return { inserted, duplicates: uuids.filter((u) => !added.has(u)) };
+    };
+    return ex ? run(ex) : this.sql.transaction(run);
+  }
+
+  async next(deviceId: string, now: Date, opts: { skipNotNow: boolean }): Promise<NextCommand | null> {
+    const statuses = opts.skipNotNow ? "('queued', 'sent')" : "('queued', 'sent', 'not_now')";
+    // One statement picks and marks: atomic on both databases without an explicit transaction.
+    const row = await this.sql.one<{ id: number | string; command_uuid: string; request_type: string; body: string; body_sealed: unknown }>(
+      `UPDATE command_queue SET status = 'sent', sent_at = ?, attempts = attempts + 1
+       WHERE id = (SELECT id FROM command_queue WHERE device_id = ? AND status IN ${statuses}
+                   AND (expires_at IS NULL OR expires_at > ?) ORDER BY priority DESC, id ASC LIMIT 1)
+       RETURNING id, command_uuid, request_type, body, body_sealed`,
+      [now, deviceId, now]);
+    if (!row) return null;
+    return { id: Number(row.id), commandUuid: row.command_uuid, requestType: row.request_type, body: row.body, bodySealed: row.body_sealed === true || row.body_sealed === 1 };
+  }
+
+  recordAnswer(deviceId: string, commandUuid: string, answer: CommandAnswer, now: Date): Promise<AnswerOutcome> {
+    return this.sql.transaction(async (ex) => {
+      const pending = await this.sql.one(
+        `SELECT id, ${SHARED} FROM command_queue WHERE command_uuid = ? AND device_id = ?${this.sql.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
+        [commandUuid, deviceId], ex);
+      if (pending) {
+        if (answer.status === 'not_now') {
+          await this.sql.run(`UPDATE command_queue SET status = 'not_now', not_now_count = not_now_count + 1 WHERE id = ?`, [pending.id], ex);
+          return { kind: 'not_now', command: { ...toRecord(pending), status: 'not_now', notNowCount: Number(pending.not_now_count) + 1 } };
+        }
+        await this.finish(ex, Number(pending.id), answer.status, now, answer.resultStatus, answer.errorChain, answer.raw, null);
+        return { kind: 'finished', command: (await this.history(ex, commandUuid))! };
+      }
+      const done = await this.history(ex, commandUuid);
+      if (!done || done.deviceId !== deviceId) return { kind: 'unknown' };
+      if (done.resultStatus === null && answer.status !== 'not_now') {
+        await this.sql.run(`UPDATE command_history SET result_status = ?, error_chain = ?, result_raw = ? WHERE command_uuid = ?`,
+          [answer.resultStatus, answer.errorChain ? JSON.stringify(answer.errorChain) : null, answer.raw, commandUuid], ex);
+        return { kind: 'late', command: { ...done, resultStatus: answer.resultStatus, errorChain: answer.errorChain } };
+      }
+      return { kind: 'duplicate', command: done };
+    });
+  }
+
+  async cancel(commandUuid: string, now: Date, note: string): Promise<boolean> {
+    return this.sql.transaction(async (ex) => {
+      const row = await this.sql.one<{ id: number }>(`SELECT id FROM command_queue WHERE command_uuid = ?`, [commandUuid], ex);
+      if (!row) return false;
+      await this.finish(ex, Number(row.id), 'cancelled', now, null, null, null, note);
+      return true;
+    });
+  }
+
+  async cancelAllForDevice(deviceId: string, now: Date, note: string, ex?: Executor): Promise<number> {
+    const run = async (e: Executor) => {
+      const rows = await this.sql.rows<{ id: number }>(`SELECT id FROM command_queue WHERE device_id = ?`, [deviceId], e);
+      for (const r of rows) await this.finish(e, Number(r.id), 'cancelled', now, null, null, null, note);
+      return rows.length;
+    };
+    return ex ? run(ex) : this.sql.transaction(run);
+  }
+
+  async expireDue(now: Date, limit: number): Promise<number> {
+    return this.sql.transaction(async (ex) => {
+      const rows = await this.sql.rows<{ id: number }>(
+        `SELECT id FROM command_queue WHERE expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at LIMIT ${Math.floor(limit)}${this.sql.skipLocked}`,
+        [now], ex);
+      for (const r of rows) await this.finish(ex, Number(r.id), 'expired', now, null, null, null, 'expired before delivery');
+      return rows.length;
+    });
+  }
+
+  async markPushed(deviceIds: readonly string[], at: Date, ex?: Executor): Promise<void> {
+    for (let i = 0; i < deviceIds.length; i += CHUNK) {
+      const part = deviceIds.slice(i, i + CHUNK);
+      await this.sql.run(
+        `UPDATE command_queue SET pushed_at = ? WHERE pushed_at IS NULL AND device_id IN (${part.map(() => '?').join(', ')})`,
+        [at, ...part], ex);
+    }
+  }
+
+  async get(commandUuid: string): Promise<CommandRecord | null> {
+    const pending = await this.sql.one(`SELECT id, ${SHARED} FROM command_queue WHERE command_uuid = ?`, [commandUuid]);
+    if (pending) return toRecord(pending);
+    return this.history(undefined, commandUuid);
+  }
+
+  async timeline(deviceId: string, limit: number): Promise<CommandRecord[]> {
+    const n = Math.max(1, Math.floor(limit));
+    const pending = await this.sql.rows(`SELECT id, ${SHARED} FROM command_queue WHERE device_id = ? ORDER BY id DESC LIMIT ${n}`, [deviceId]);
+    const done = await this.sql.rows(
+      `SELECT id, ${SHARED}, finished_at, result_status, error_chain, note FROM command_history WHERE device_id = ? ORDER BY id DESC LIMIT ${n}`, [deviceId]);
+    return [...pending, ...done].map(toRecord).sort((a, b) => b.id - a.id).slice(0, n);
+  }
+
+  async pendingCount(deviceId: string): Promise<number> {
+    const r = await this.sql.one<{ n: number | string }>(`SELECT COUNT(*) AS n FROM command_queue WHERE device_id = ?`, [deviceId]);
+    return Number(r?.n ?? 0);
+  }
+
+  async createBulkJob(job: { id: string; requestType: string; target: string; total: number; createdBy: string | null; createdAt: Date }, ex?: Executor): Promise<void> {
+    await this.sql.run(`INSERT INTO bulk_jobs (id, request_type, target, total, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      [job.id, job.requestType, job.target, job.total, job.createdBy, job.createdAt], ex);
+  }
+
+  async bulkProgress(id: string): Promise<BulkProgress | null> {
+    const job = await this.sql.one<Record<string, unknown>>(`SELECT * FROM bulk_jobs WHERE id = ?`, [id]);
+    if (!job) return null;
+    const counts = await this.sql.rows<{ status: CommandStatus; n: number | string }>(
+      `SELECT status, COUNT(*) AS n FROM command_queue WHERE bulk_job_id = ? GROUP BY status
+       UNION ALL SELECT status, COUNT(*) AS n FROM command_history WHERE bulk_job_id = ? GROUP BY status`, [id, id]);
+    const byStatus: BulkProgress['byStatus'] = {};
+    for (const c of counts) byStatus[c.status] = (byStatus[c.status] ?? 0) + Number(c.n);
+    return {
+      id, requestType: String(job.request_type), target: String(job.target), total: Number(job.total),
+      createdAt: readDate(job.created_at)!, byStatus,
+    };
+  }
+
+  /** Moves a pending command into the history with its outcome, in the caller's transaction. */
+  private async finish(ex: Executor, id: number, status: CommandStatus, now: Date, resultStatus: string | null, errorChain: unknown[] | null, raw: string | null, note: string | null): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO command_history (id, ${SHARED}, finished_at, result_status, error_chain, result_raw, note)
+       SELECT id, command_uuid, device_id, request_type, priority, ?, params, not_now_count, attempts, bulk_job_id, created_by,
+              enqueued_at, pushed_at, sent_at, expires_at, ?, ?, ?, ?, ?
+       FROM command_queue WHERE id = ?`,
+      [status, now, resultStatus, errorChain ? JSON.stringify(errorChain) : null, raw, note, id], ex);
+    await this.sql.run(`DELETE FROM command_queue WHERE id = ?`, [id], ex);
+  }
+
+  private async history(ex: Executor | undefined, commandUuid: string): Promise<CommandRecord | null> {
+    const row = await this.sql.one(
+      `SELECT id, ${SHARED}, finished_at, result_status, error_chain, note FROM command_history WHERE command_uuid = ?`, [commandUuid], ex);
+    return row ? toRecord(row) : null;
+  }
+}
+
+function toRecord(r: Record<string, unknown>): CommandRecord {
+  return {
+    id: Number(r.id),
+    commandUuid: String(r.command_uuid),
+    deviceId: String(r.device_id),
+    requestType: String(r.request_type),
+    priority: Number(r.priority),
+    status: r.status as CommandStatus,
+    params: readJson(r.params),
+    notNowCount: Number(r.not_now_count),
+    attempts: Number(r.attempts),
+    bulkJobId: (r.bulk_job_id as string | null) ?? null,
+    createdBy: (r.created_by as string | null) ?? null,
+    enqueuedAt: readDate(r.enqueued_at)!,
+    pushedAt: readDate(r.pushed_at),
+    sentAt: readDate(r.sent_at),
+    expiresAt: readDate(r.expires_at),
+    finishedAt: readDate(r.finished_at),
+    resultStatus: (r.result_status as string | null | undefined) ?? null,
+    errorChain: readJson(r.error_chain),
+    note: (r.note as string | null | undefined) ?? null,
+  };
+}
