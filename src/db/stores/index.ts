@@ -1,13 +1,22 @@
 import type { DataSource } from 'typeorm';
 import { Sql } from '../sql';
+import type { AppleDeviceStore } from './apple-device.store';
+import { SqlAppleDeviceStore } from './apple-device.store.sql';
+import type { CheckinStore } from './checkin.store';
+import { SqlCheckinStore } from './checkin.store.sql';
 import type { CommandQueueStore } from './command-queue.store';
 import { SqlCommandQueueStore } from './command-queue.store.sql';
 import type { DeviceStore } from './device.store';
+import type { EnrollmentTokenStore } from './enrollment-token.store';
+import { SqlEnrollmentTokenStore } from './enrollment-token.store.sql';
 import { TypeOrmDeviceStore } from './device.store.typeorm';
 import type { OrgStore } from './org.store';
 import { TypeOrmOrgStore } from './org.store.typeorm';
 
+export * from './apple-device.store';
+export * from './checkin.store';
 export * from './command-queue.store';
+export * from './enrollment-token.store';
 export * from './device.store';
 export * from './org.store';
 export { isUniqueViolation } from './device.store.typeorm';
@@ -17,12 +26,18 @@ export interface Stores {
   org: OrgStore;
   devices: DeviceStore;
   commands: CommandQueueStore;
+  enrollmentTokens: EnrollmentTokenStore;
+  appleDevices: AppleDeviceStore;
+  checkins: CheckinStore;
 }
 
 export function createStores(ds: DataSource): Stores {
   const sql = new Sql(ds);
   return {
     commands: new SqlCommandQueueStore(sql),
+    enrollmentTokens: new SqlEnrollmentTokenStore(sql),
+    appleDevices: new SqlAppleDeviceStore(sql),
+    checkins: new SqlCheckinStore(sql),
     org: new TypeOrmOrgStore(ds),
     devices: new TypeOrmDeviceStore(ds),
   };

@@ -1,0 +1,93 @@
+import { readBool, readDate } from '../columns';
+import type { DeviceState } from '../entities';
+import type { Executor, Sql } from '../sql';
+import type { AppleAuthContext, AppleDevice, AppleDeviceStore, PushTarget } from './apple-device.store';
+
+const COLS = `device_id, udid, enrollment_token_id, cert_fingerprint, topic, push_token, push_magic, token_invalid_at,
+  unlock_token, bootstrap_token, awaiting_configuration, enrolled_via, authenticated_at, token_updated_at, checked_out_at`;
+
+export class SqlAppleDeviceStore implements AppleDeviceStore {
+  constructor(private readonly sql: Sql) {}
+
+  async authContext(udid: string): Promise<AppleAuthContext | null> {
+    const r = await this.sql.one<Record<string, unknown>>(
+      `SELECT a.device_id, a.udid, a.cert_fingerprint, a.checked_out_at, d.state
+       FROM apple_devices a JOIN devices d ON d.id = a.device_id WHERE a.udid = ?`, [udid]);
+    if (!r) return null;
+    return {
+      deviceId: String(r.device_id), udid: String(r.udid), state: r.state as DeviceState,
+      certFingerprint: (r.cert_fingerprint as string | null) ?? null, checkedOutAt: readDate(r.checked_out_at),
+    };
+  }
+
+  async get(deviceId: string): Promise<AppleDevice | null> {
+    const r = await this.sql.one(`SELECT ${COLS} FROM apple_devices WHERE device_id = ?`, [deviceId]);
+    return r ? toAppleDevice(r) : null;
+  }
+
+  async getByUdid(udid: string): Promise<AppleDevice | null> {
+    const r = await this.sql.one(`SELECT ${COLS} FROM apple_devices WHERE udid = ?`, [udid]);
+    return r ? toAppleDevice(r) : null;
+  }
+
+  async upsertAuthenticated(rec: { deviceId: string; udid: string; enrollmentTokenId: string | null; certFingerprint: string; enrolledVia: 'profile' | 'ade'; topic: string | null; at: Date }, ex?: Executor): Promise<void> {
+    // Authenticate starts a new enrolment: push token, unlock and bootstrap tokens of the old one are void.
+    await this.sql.run(
+      `INSERT INTO apple_devices (device_id, udid, enrollment_token_id, cert_fingerprint, topic, awaiting_configuration, enrolled_via, authenticated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (device_id) DO UPDATE SET udid = excluded.udid, enrollment_token_id = excluded.enrollment_token_id,
+         cert_fingerprint = excluded.cert_fingerprint, topic = excluded.topic, push_token = NULL, push_magic = NULL,
+         token_invalid_at = NULL, unlock_token = NULL, bootstrap_token = NULL, awaiting_configuration = excluded.awaiting_configuration,
+         enrolled_via = excluded.enrolled_via, authenticated_at = excluded.authenticated_at, token_updated_at = NULL, checked_out_at = NULL`,
+      [rec.deviceId, rec.udid, rec.enrollmentTokenId, rec.certFingerprint, rec.topic, false, rec.enrolledVia, rec.at], ex);
+  }
+
+  async updateToken(deviceId: string, t: { topic: string; pushToken: string; pushMagic: string; unlockTokenSealed?: string | null; awaitingConfiguration: boolean; at: Date }): Promise<void> {
+    // UnlockToken arrives only in the first TokenUpdate of an enrolment: keep it when later ones omit it.
+    const keepUnlock = t.unlockTokenSealed === undefined;
+    await this.sql.run(
+      `UPDATE apple_devices SET topic = ?, push_token = ?, push_magic = ?, token_invalid_at = NULL,
+         ${keepUnlock ? '' : 'unlock_token = ?,'} awaiting_configuration = ?, token_updated_at = ? WHERE device_id = ?`,
+      keepUnlock
+        ? [t.topic, t.pushToken, t.pushMagic, t.awaitingConfiguration, t.at, deviceId]
+        : [t.topic, t.pushToken, t.pushMagic, t.unlockTokenSealed, t.awaitingConfiguration, t.at, deviceId]);
+  }
+
+  async setBootstrapToken(deviceId: string, sealed: string | null): Promise<void> {
+    await this.sql.run(`UPDATE apple_devices SET bootstrap_token = ? WHERE device_id = ?`, [sealed, deviceId]);
+  }
+
+  async markCheckedOut(deviceId: string, at: Date, ex?: Executor): Promise<void> {
+    await this.sql.run(
+      `UPDATE apple_devices SET checked_out_at = ?, cert_fingerprint = NULL, push_token = NULL, push_magic = NULL,
+         unlock_token = NULL, bootstrap_token = NULL WHERE device_id = ?`, [at, deviceId], ex);
+  }
+
+  async pushTargets(deviceIds: readonly string[]): Promise<PushTarget[]> {
+    const out: PushTarget[] = [];
+    for (let i = 0; i < deviceIds.length; i += 500) {
+      const part = deviceIds.slice(i, i + 500);
+      const rows = await this.sql.rows<Record<string, string>>(
+        `SELECT device_id, topic, push_token, push_magic FROM apple_devices
+         WHERE device_id IN (${part.map(() => '?').join(', ')}) AND push_token IS NOT NULL AND push_magic IS NOT NULL
+           AND topic IS NOT NULL AND token_invalid_at IS NULL AND checked_out_at IS NULL`, part);
+      for (const r of rows) out.push({ deviceId: r.device_id!, topic: r.topic!, token: r.push_token!, pushMagic: r.push_magic! });
+    }
+    return out;
+  }
+
+  async markTokenInvalid(deviceId: string, at: Date): Promise<void> {
+    await this.sql.run(`UPDATE apple_devices SET token_invalid_at = ? WHERE device_id = ?`, [at, deviceId]);
+  }
+}
+
+function toAppleDevice(r: Record<string, unknown>): AppleDevice {
+  const s = (k: string) => (r[k] as string | null | undefined) ?? null;
+  return {
+    deviceId: String(r.device_id), udid: String(r.udid), enrollmentTokenId: s('enrollment_token_id'),
+    certFingerprint: s('cert_fingerprint'), topic: s('topic'), pushToken: s('push_token'), pushMagic: s('push_magic'),
+    tokenInvalidAt: readDate(r.token_invalid_at), unlockTokenSealed: s('unlock_token'), bootstrapTokenSealed: s('bootstrap_token'),
+    awaitingConfiguration: readBool(r.awaiting_configuration), enrolledVia: (s('enrolled_via') ?? 'profile') as 'profile' | 'ade',
+    authenticatedAt: readDate(r.authenticated_at), tokenUpdatedAt: readDate(r.token_updated_at), checkedOutAt: readDate(r.checked_out_at),
+  };
+}

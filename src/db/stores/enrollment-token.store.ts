@@ -1,0 +1,30 @@
+import type { Platform } from '../entities';
+
+export interface EnrollmentToken {
+  id: string;
+  platform: Platform;
+  schoolId: string;
+  gradeId: string;
+  classId: string | null;
+  label: string | null;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  uses: number;
+  maxUses: number | null;
+  lastUsedAt: Date | null;
+  createdBy: string | null;
+  createdAt: Date;
+}
+
+export type NewEnrollmentToken = Omit<EnrollmentToken, 'uses' | 'lastUsedAt' | 'revokedAt'>;
+
+/** Enrolment links. Only the SHA-256 of a token is stored; the token itself is shown once. */
+export interface EnrollmentTokenStore {
+  create(token: NewEnrollmentToken, tokenHash: string): Promise<void>;
+  get(id: string): Promise<EnrollmentToken | null>;
+  findByHash(tokenHash: string): Promise<EnrollmentToken | null>;
+  /** Counts one use if the token is still valid at `now`; false when expired, revoked or used up. */
+  consume(id: string, now: Date): Promise<boolean>;
+  revoke(id: string, now: Date): Promise<boolean>;
+  list(filter?: { schoolIds?: readonly string[]; includeInactive?: boolean; now?: Date }): Promise<EnrollmentToken[]>;
+}

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { createStores, type Stores } from '../../../src/db/stores';
+import { createTestDatabase, testDialect, type TestDatabase } from '../../helpers/test-db';
+
+describe(`enrolment, Apple device and check-in stores (${testDialect})`, () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let s: Stores;
+  let school: string;
+  let grade: string;
+  const now = new Date('2026-11-29T10:00:00.000Z');
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    ds = await db.openMigrated();
+    s = createStores(ds);
+    await s.org.applyUpserts([
+      { code: 'a', kind: 'authority', name: 'A', parentCode: null, gradeLevel: null },
+      { code: 'm', kind: 'municipality', name: 'M', parentCode: 'a', gradeLevel: null },
+      { code: 's', kind: 'school', name: 'S', parentCode: 'm', gradeLevel: null },
+      { code: 's-3', kind: 'grade', name: 'G', parentCode: 's', gradeLevel: 3 },
+    ]);
+    school = (await s.org.getByCode('s'))!.id;
+    grade = (await s.org.getByCode('s-3'))!.id;
+  });
+  afterAll(() => db.drop());
+
+  describe('EnrollmentTokenStore', () => {
+    const base = () => ({
+      id: randomUUID(), platform: 'apple' as const, schoolId: school, gradeId: grade, classId: null, label: 'x',
+      expiresAt: new Date(now.getTime() + 3600_000), maxUses: null, createdBy: 'test', createdAt: now,
+    });
+
+    it('finds by hash and counts uses until max_uses', async () => {
+      const t = { ...base(), maxUses: 2 };
+      await s.enrollmentTokens.create(t, 'h'.repeat(64));
+      const found = (await s.enrollmentTokens.findByHash('h'.repeat(64)))!;
+      expect(found).toMatchObject({ id: t.id, uses: 0, maxUses: 2, schoolId: school, gradeId: grade });
+      expect(await s.enrollmentTokens.consume(t.id, now)).toBe(true);
+      expect(await s.enrollmentTokens.consume(t.id, now)).toBe(true);
+      expect(await s.enrollmentTokens.consume(t.id, now)).toBe(false);
+      expect((await s.enrollmentTokens.get(t.id))!).toMatchObject({ uses: 2, lastUsedAt: now });
+    });
+
+    it('refuses expired and revoked tokens and lists only active ones by default', async () => {
+      const t = base();
+      await s.enrollmentTokens.create(t, 'e'.repeat(64));
+      expect(await s.enrollmentTokens.consume(t.id, new Date(now.getTime() + 7200_000))).toBe(false);
+      expect(await s.enrollmentTokens.revoke(t.id, now)).toBe(true);
+      expect(await s.enrollmentTokens.revoke(t.id, now)).toBe(false);
+      expect(await s.enrollmentTokens.consume(t.id, now)).toBe(false);
+      const active = await s.enrollmentTokens.list({ now });
+      expect(active.map((x) => x.id)).not.toContain(t.id);
+      expect((await s.enrollmentTokens.list({ includeInactive: true })).map((x) => x.id)).toContain(t.id);
+      expect(await s.enrollmentTokens.list({ schoolIds: [] })).toEqual([]);
+    });
+  });
+
+  describe('AppleDeviceStore', () => {
+    it('binds at Authenticate, takes tokens, resets them on re-enrolment, and yields push targets', async () => {
+      const d = await s.devices.create({ platform: 'apple', udid: 'U-1', schoolId: school, gradeId: grade, state: 'enrolled' });
+      await s.appleDevices.upsertAuthenticated({ deviceId: d.id, udid: 'U-1', enrollmentTokenId: null, certFingerprint: 'f1', enrolledVia: 'profile', topic: 'com.apple.mgmt.x', at: now });
+      expect(await s.appleDevices.authContext('U-1')).toEqual({ deviceId: d.id, udid: 'U-1', state: 'enrolled', certFingerprint: 'f1', checkedOutAt: null });
+      expect(await s.appleDevices.pushTargets([d.id])).toEqual([]);
+      await s.appleDevices.updateToken(d.id, { topic: 'com.apple.mgmt.x', pushToken: 'ab'.repeat(32), pushMagic: 'magic', unlockTokenSealed: 'v1:sealed', awaitingConfiguration: true, at: now });
+      await s.appleDevices.updateToken(d.id, { topic: 'com.apple.mgmt.x', pushToken: 'cd'.repeat(32), pushMagic: 'magic2', awaitingConfiguration: false, at: now });
+      const a = (await s.appleDevices.get(d.id))!;
+      expect(a).toMatchObject({ pushToken: 'cd'.repeat(32), pushMagic: 'magic2', unlockTokenSealed: 'v1:sealed', awaitingConfiguration: false, tokenUpdatedAt: now });
+      expect(await s.appleDevices.pushTargets([d.id, randomUUID()])).toEqual([{ deviceId: d.id, topic: 'com.apple.mgmt.x', token: 'cd'.repeat(32), pushMagic: 'magic2' }]);
+      await s.appleDevices.markTokenInvalid(d.id, now);
+      expect(await s.appleDevices.pushTargets([d.id])).toEqual([]);
+
+      await s.appleDevices.upsertAuthenticated({ deviceId: d.id, udid: 'U-1', enrollmentTokenId: null, certFingerprint: 'f2', enrolledVia: 'profile', topic: 'com.apple.mgmt.x', at: now });
+      expect((await s.appleDevices.getByUdid('U-1'))!).toMatchObject({ certFingerprint: 'f2', pushToken: null, unlockTokenSealed: null, tokenInvalidAt: null });
+
+      await s.appleDevices.setBootstrapToken(d.id, 'v1:boot');
+      expect((await s.appleDevices.get(d.id))!.bootstrapTokenSealed).toBe('v1:boot');
+      await s.appleDevices.markCheckedOut(d.id, now);
+      expect((await s.appleDevices.authContext('U-1'))!).toMatchObject({ certFingerprint: null, checkedOutAt: now });
+      expect(await s.appleDevices.authContext('nope')).toBeNull();
+    });
+  });
+
+  describe('CheckinStore', () => {
+    it('records, lists newest first, prunes by age, keeps the latest inventory per kind', async () => {
+      const d = await s.devices.create({ platform: 'apple', udid: 'U-2' });
+      for (const [i, type] of ['Authenticate', 'TokenUpdate', 'CheckOut'].entries()) {
+        await s.checkins.record({ deviceId: d.id, udid: 'U-2', messageType: type, osVersion: '18.1', buildVersion: null, createdAt: new Date(now.getTime() + i * 1000) });
+      }
+      expect((await s.checkins.list(d.id, 10)).map((c) => c.messageType)).toEqual(['CheckOut', 'TokenUpdate', 'Authenticate']);
+      expect(await s.checkins.pruneBefore(new Date(now.getTime() + 1500))).toBe(2);
+      expect(await s.checkins.list(d.id, 10)).toHaveLength(1);
+      await s.checkins.putInventory(d.id, 'DeviceInformation', { DeviceName: 'iPad 1' }, now);
+      await s.checkins.putInventory(d.id, 'DeviceInformation', { DeviceName: 'iPad 2' }, now);
+      await s.checkins.putInventory(d.id, 'ProfileList', [{ id: 'p' }], now);
+      expect(await s.checkins.inventory(d.id)).toEqual({
+        DeviceInformation: { data: { DeviceName: 'iPad 2' }, updatedAt: now },
+        ProfileList: { data: [{ id: 'p' }], updatedAt: now },
+      });
+    });
+  });
+});
