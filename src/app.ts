@@ -5,6 +5,7 @@ import { loadSecretKey } from './config';
 import { SecretBox } from './crypto/secret-box';
 import { buildDataSource, describeDatabase, openDataSource, runMigrations } from './db/data-source';
 import { createStores, type Stores } from './db/stores';
+import { EnrollmentTokenService } from './apple/enrollment/enrollment-token.service';
 import { OrgService } from './fleet/org.service';
 import { healthRouter } from './http/health.router';
 import { buildHttpApp } from './http/http-app';
@@ -12,6 +13,7 @@ import type { Logger } from './log/logger';
 
 export interface Services {
   org: OrgService;
+  enrollmentTokens: EnrollmentTokenService;
 }
 
 export interface Slate {
@@ -47,7 +49,11 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
       if (ran.length) logger.info({ migrations: ran }, 'migrations applied');
     }
     const stores = createStores(ds);
-    const services: Services = { org: new OrgService(stores.org) };
+    const org = new OrgService(stores.org);
+    const services: Services = {
+      org,
+      enrollmentTokens: new EnrollmentTokenService(stores.enrollmentTokens, org, config),
+    };
     if (opts.importOrg && config.orgImportOnStart && (await services.org.isEmpty())) {
       const result = await services.org.importFile(config.orgFile);
       logger.info({ file: config.orgFile, ...result }, 'organisation imported');

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { isAppError } from '../errors';
+import { registerEnroll } from './commands/enroll.command';
 import { registerMigrate } from './commands/migrate.command';
 import { registerOrg } from './commands/org.command';
 import { registerServe } from './commands/serve.command';
@@ -11,6 +12,7 @@ export async function runCli(argv: string[]): Promise<void> {
   registerServe(program);
   registerMigrate(program);
   registerOrg(program);
+  registerEnroll(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

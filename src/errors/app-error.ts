@@ -18,6 +18,9 @@ export type ErrorCode =
   | 'org_import_invalid'
   | 'org_unit_unknown'
   | 'device_unknown'
+  | 'enrollment_token_invalid'
+  | 'command_invalid'
+  | 'device_auth_failed'
   | 'database_unavailable'
   | 'crypto_failed'
   | 'server_error';
@@ -37,6 +40,9 @@ const DEFAULT_STATUS: Record<ErrorCode, number> = {
   org_import_invalid: 400,
   org_unit_unknown: 404,
   device_unknown: 404,
+  enrollment_token_invalid: 404,
+  command_invalid: 400,
+  device_auth_failed: 403,
   database_unavailable: 503,
   crypto_failed: 500,
   server_error: 500,
