@@ -1,0 +1,76 @@
+import { Router, type Request } from 'express';
+import type { AppleDeviceStore } from '../../db/stores';
+import { AppError } from '../../errors';
+import type { Logger } from '../../log/logger';
+import type { CheckinMessage, DeviceIdentity } from '../checkin.types';
+import type { CheckinService } from '../checkin.service';
+import type { ContactTracker } from '../contact-tracker';
+import type { CommandService, DeviceReport } from '../command.service';
+import { sendDeviceError, sendDeviceReply } from './device-response';
+import { rawDeviceBody } from './raw-body';
+
+export interface DeviceCredentials {
+  /** The `Mdm-Signature` header: base64 detached CMS over the raw body. */
+  signature?: string;
+  /** A client certificate forwarded by the TLS proxy (RFC 9440 `Client-Cert`), when configured. */
+  clientCert?: string;
+}
+
+export interface MdmRouterDeps {
+  authenticate(creds: DeviceCredentials, body: Buffer): Promise<DeviceIdentity>;
+  decodeCheckin(body: Buffer): CheckinMessage;
+  decodeReport(body: Buffer): DeviceReport & { udid: string };
+  checkins: CheckinService;
+  commands: CommandService;
+  appleDevices: AppleDeviceStore;
+  contacts: ContactTracker;
+  clientCertHeader: string | undefined;
+  logger: Logger;
+}
+
+/**
+ * The two Apple device endpoints: CheckInURL (`/mdm/checkin`) and ServerURL (`/mdm/connect`).
+ * Each request is a pipeline of named steps: raw body → authenticate → decode → service → reply.
+ */
+export function mdmRouter(deps: MdmRouterDeps): Router {
+  const r = Router();
+  const credentials = (req: Request): DeviceCredentials => ({
+    signature: req.get('mdm-signature') ?? undefined,
+    clientCert: deps.clientCertHeader ? req.get(deps.clientCertHeader) ?? undefined : undefined,
+  });
+  const body = (req: Request): Buffer => {
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new AppError('bad_request', 'empty body');
+    return req.body;
+  };
+
+  r.put('/checkin', rawDeviceBody, async (req, res) => {
+    try {
+      const raw = body(req);
+      const identity = await deps.authenticate(credentials(req), raw);
+      const msg = deps.decodeCheckin(raw);
+      res.locals.reason = msg.MessageType;
+      sendDeviceReply(res, await deps.checkins.handle(msg, identity));
+    } catch (err) {
+      sendDeviceError(res, deps.logger, err, { endpoint: 'checkin' });
+    }
+  });
+
+  r.put('/connect', rawDeviceBody, async (req, res) => {
+    res.locals.logLevel = 'debug';
+    try {
+      const raw = body(req);
+      const identity = await deps.authenticate(credentials(req), raw);
+      const report = deps.decodeReport(raw);
+      const ctx = await deps.appleDevices.authContext(report.udid);
+      if (!ctx) throw new AppError('device_auth_failed', 'unknown device');
+      if (ctx.certFingerprint !== identity.fingerprint) throw new AppError('device_auth_failed', 'certificate not bound to this device');
+      const next = await deps.commands.poll(ctx.deviceId, report, raw);
+      await deps.contacts.seen(ctx.deviceId, new Date());
+      if (next) res.status(200).type('application/xml').send(next);
+      else res.status(200).end();
+    } catch (err) {
+      sendDeviceError(res, deps.logger, err, { endpoint: 'connect' });
+    }
+  });
+  return r;
+}
