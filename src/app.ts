@@ -6,6 +6,7 @@ import { SecretBox } from './crypto/secret-box';
 import { buildDataSource, describeDatabase, openDataSource, runMigrations } from './db/data-source';
 import { createStores, type Stores } from './db/stores';
 import { EnrollmentTokenService } from './apple/enrollment/enrollment-token.service';
+import { DeviceService } from './fleet/device.service';
 import { OrgService } from './fleet/org.service';
 import { healthRouter } from './http/health.router';
 import { buildHttpApp } from './http/http-app';
@@ -14,6 +15,7 @@ import type { Logger } from './log/logger';
 export interface Services {
   org: OrgService;
   enrollmentTokens: EnrollmentTokenService;
+  devices: DeviceService;
 }
 
 export interface Slate {
@@ -53,6 +55,7 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
     const services: Services = {
       org,
       enrollmentTokens: new EnrollmentTokenService(stores.enrollmentTokens, org, config),
+      devices: new DeviceService({ devices: stores.devices, appleDevices: stores.appleDevices, checkins: stores.checkins, org }),
     };
     if (opts.importOrg && config.orgImportOnStart && (await services.org.isEmpty())) {
       const result = await services.org.importFile(config.orgFile);

@@ -34,6 +34,10 @@ export class OrgService {
     return this.resolveUnder(filter.underCode).then((underId) => this.store.list({ kind: filter.kind, underId }));
   }
 
+  byId(id: string): Promise<OrgUnit | null> {
+    return this.store.getById(id);
+  }
+
   async requireByCode(code: string, kind?: OrgKind): Promise<OrgUnit> {
     const unit = await this.store.getByCode(code);
     if (!unit || (kind && unit.kind !== kind)) throw new AppError('org_unit_unknown', `no ${kind ?? 'unit'} with code '${code}'`);
