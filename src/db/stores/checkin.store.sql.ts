@@ -32,6 +32,10 @@ export class SqlCheckinStore implements CheckinStore {
       [deviceId, kind, JSON.stringify(data), at]);
   }
 
+  async deleteInventory(deviceId: string, kind: string): Promise<void> {
+    await this.sql.run(`DELETE FROM device_inventory WHERE device_id = ? AND kind = ?`, [deviceId, kind]);
+  }
+
   async inventory(deviceId: string): Promise<Record<string, { data: unknown; updatedAt: Date }>> {
     const rows = await this.sql.rows<Record<string, unknown>>(`SELECT kind, data, updated_at FROM device_inventory WHERE device_id = ?`, [deviceId]);
     const out: Record<string, { data: unknown; updatedAt: Date }> = {};

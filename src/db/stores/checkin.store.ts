@@ -17,5 +17,6 @@ export interface CheckinStore {
   /** Retention: deletes check-ins older than `before`; returns how many. */
   pruneBefore(before: Date): Promise<number>;
   putInventory(deviceId: string, kind: string, data: unknown, at: Date): Promise<void>;
+  deleteInventory(deviceId: string, kind: string): Promise<void>;
   inventory(deviceId: string): Promise<Record<string, { data: unknown; updatedAt: Date }>>;
 }

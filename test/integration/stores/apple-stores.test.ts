@@ -97,6 +97,8 @@ describe(`enrolment, Apple device and check-in stores (${testDialect})`, () => {
         DeviceInformation: { data: { DeviceName: 'iPad 2' }, updatedAt: now },
         ProfileList: { data: [{ id: 'p' }], updatedAt: now },
       });
+      await s.checkins.deleteInventory(d.id, 'ProfileList');
+      expect(Object.keys(await s.checkins.inventory(d.id))).toEqual(['DeviceInformation']);
     });
   });
 });
