@@ -4,7 +4,7 @@ import { AppError } from '../errors';
 import { dropEmpty, Env, resolveFileVariants } from './env-source';
 import { appleConfig, appleEnv, type AppleConfig } from './apple.config';
 import { pkiConfig, pkiEnv, type PkiConfig } from './pki.config';
-import { bool, httpUrl, port } from './schema';
+import { bool, duration, httpUrl, port } from './schema';
 
 /**
  * Every variable Slate reads, validated once at start-up. A bad value stops the process with one
@@ -43,6 +43,8 @@ const schema = z.object({
   CERTS_DIR: z.string().default('./certs'),
   /** Seconds to wait for in-flight requests on SIGTERM before closing connections. */
   SHUTDOWN_GRACE_SECONDS: z.string().default('10').refine((s) => /^\d+$/.test(s), 'expected whole seconds').transform(Number),
+  /** How long check-in history is kept (pupils' data minimal: contact logs are not kept forever). */
+  CHECKIN_RETENTION: duration('180d'),
   // Sections: each lives in its own file with one doc line per variable.
   ...pkiEnv,
   ...appleEnv,
@@ -65,6 +67,7 @@ export interface Config {
   orgImportOnStart: boolean;
   certsDir: string;
   shutdownGraceMs: number;
+  checkinRetentionMs: number;
   pki: PkiConfig;
   apple: AppleConfig;
 }
@@ -101,6 +104,7 @@ export function loadConfig(processEnv: Env = process.env): Config {
     orgImportOnStart: c.ORG_IMPORT_ON_START,
     certsDir: resolve(c.CERTS_DIR),
     shutdownGraceMs: c.SHUTDOWN_GRACE_SECONDS * 1000,
+    checkinRetentionMs: c.CHECKIN_RETENTION,
     pki: pkiConfig(c),
     apple: appleConfig(c),
   };

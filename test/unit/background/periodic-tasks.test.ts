@@ -1,0 +1,40 @@
+import { PeriodicTasks } from '../../../src/background/periodic-tasks';
+import { silentLogger } from '../../../src/log/logger';
+
+describe('PeriodicTasks', () => {
+  it('runs at start and on every interval, never overlapping itself, and waits on stop', async () => {
+    const tasks = new PeriodicTasks(silentLogger());
+    let runs = 0;
+    let concurrent = 0;
+    let maxConcurrent = 0;
+    tasks.add('slow', 5, async () => {
+      runs++;
+      concurrent++;
+      maxConcurrent = Math.max(maxConcurrent, concurrent);
+      await new Promise((r) => setTimeout(r, 20));
+      concurrent--;
+    });
+    tasks.start();
+    await new Promise((r) => setTimeout(r, 70));
+    await tasks.stop();
+    expect(runs).toBeGreaterThanOrEqual(2);
+    expect(maxConcurrent).toBe(1);
+    expect(concurrent).toBe(0);
+    const after = runs;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(runs).toBe(after);
+  });
+
+  it('keeps going after a failing run', async () => {
+    const tasks = new PeriodicTasks(silentLogger());
+    let runs = 0;
+    tasks.add('flaky', 5, async () => {
+      runs++;
+      throw new Error('db down');
+    });
+    tasks.start();
+    await new Promise((r) => setTimeout(r, 40));
+    await tasks.stop();
+    expect(runs).toBeGreaterThanOrEqual(2);
+  });
+});
