@@ -19,6 +19,12 @@ export const appleEnv = {
   APNS_RATE: positiveInt(500),
   /** Concurrent HTTP/2 streams per APNs session. */
   APNS_CONCURRENCY: positiveInt(100),
+  /** How long APNs keeps an undelivered push for an offline device (apns-expiration = now + this). */
+  APNS_PUSH_TTL: duration('7d'),
+  /** How often the push dispatcher looks for pushes left behind (retries, crash recovery, other processes). */
+  APNS_POLL_INTERVAL: duration('10s'),
+  /** Extra PEM CA certificate to trust for APNS_URL besides the system roots (tests against a fake APNs). */
+  APNS_CA_FILE: z.string().optional(),
 };
 
 type AppleEnv = z.infer<z.ZodObject<typeof appleEnv>>;
@@ -32,6 +38,9 @@ export interface AppleConfig {
   apnsUrl: string;
   apnsRate: number;
   apnsConcurrency: number;
+  apnsPushTtlMs: number;
+  apnsPollIntervalMs: number;
+  apnsCaFile: string | undefined;
 }
 
 export function appleConfig(e: AppleEnv): AppleConfig {
@@ -44,5 +53,8 @@ export function appleConfig(e: AppleEnv): AppleConfig {
     apnsUrl: e.APNS_URL.replace(/\/+$/, ''),
     apnsRate: e.APNS_RATE,
     apnsConcurrency: e.APNS_CONCURRENCY,
+    apnsPushTtlMs: e.APNS_PUSH_TTL,
+    apnsPollIntervalMs: e.APNS_POLL_INTERVAL,
+    apnsCaFile: e.APNS_CA_FILE,
   };
 }

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'database_unavailable'
   | 'crypto_failed'
   | 'apns_not_configured'
+  | 'push_certificate_invalid'
   | 'server_error';
 
 const DEFAULT_STATUS: Record<ErrorCode, number> = {
@@ -47,6 +48,7 @@ const DEFAULT_STATUS: Record<ErrorCode, number> = {
   database_unavailable: 503,
   crypto_failed: 500,
   apns_not_configured: 503,
+  push_certificate_invalid: 400,
   server_error: 500,
 };
 

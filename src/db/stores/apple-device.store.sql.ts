@@ -76,8 +76,9 @@ export class SqlAppleDeviceStore implements AppleDeviceStore {
     return out;
   }
 
-  async markTokenInvalid(deviceId: string, at: Date): Promise<void> {
-    await this.sql.run(`UPDATE apple_devices SET token_invalid_at = ? WHERE device_id = ?`, [at, deviceId]);
+  async markTokenInvalid(deviceId: string, at: Date, token: string): Promise<boolean> {
+    const r = await this.sql.run(`UPDATE apple_devices SET token_invalid_at = ? WHERE device_id = ? AND push_token = ?`, [at, deviceId, token]);
+    return r.affected > 0;
   }
 }
 

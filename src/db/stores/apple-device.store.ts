@@ -49,5 +49,9 @@ export interface AppleDeviceStore {
   setBootstrapToken(deviceId: string, sealed: string | null): Promise<void>;
   markCheckedOut(deviceId: string, at: Date, ex?: Executor): Promise<void>;
   pushTargets(deviceIds: readonly string[]): Promise<PushTarget[]>;
-  markTokenInvalid(deviceId: string, at: Date): Promise<void>;
+  /**
+   * Marks the push token APNs refused as invalid. Only when the device still holds that token: a
+   * TokenUpdate that replaced it meanwhile must not be undone by a late answer about the old one.
+   */
+  markTokenInvalid(deviceId: string, at: Date, token: string): Promise<boolean>;
 }

@@ -67,7 +67,9 @@ describe(`enrolment, Apple device and check-in stores (${testDialect})`, () => {
       const a = (await s.appleDevices.get(d.id))!;
       expect(a).toMatchObject({ pushToken: 'cd'.repeat(32), pushMagic: 'magic2', unlockTokenSealed: 'v1:sealed', awaitingConfiguration: false, tokenUpdatedAt: now });
       expect(await s.appleDevices.pushTargets([d.id, randomUUID()])).toEqual([{ deviceId: d.id, topic: 'com.apple.mgmt.x', token: 'cd'.repeat(32), pushMagic: 'magic2' }]);
-      await s.appleDevices.markTokenInvalid(d.id, now);
+      expect(await s.appleDevices.markTokenInvalid(d.id, now, 'ab'.repeat(32))).toBe(false); // replaced meanwhile
+      expect(await s.appleDevices.pushTargets([d.id])).toHaveLength(1);
+      expect(await s.appleDevices.markTokenInvalid(d.id, now, 'cd'.repeat(32))).toBe(true);
       expect(await s.appleDevices.pushTargets([d.id])).toEqual([]);
 
       await s.appleDevices.upsertAuthenticated({ deviceId: d.id, udid: 'U-1', enrollmentTokenId: null, certFingerprint: 'f2', enrolledVia: 'profile', topic: 'com.apple.mgmt.x', at: now });

@@ -1,0 +1,80 @@
+import { readDate } from '../columns';
+import type { Executor, Sql } from '../sql';
+import type { OutboxClaim, PushOutboxEntry, PushOutboxStore } from './push-outbox.store';
+
+const COLS = 'device_id, generation, enqueued_at, attempts, next_attempt_at, last_error';
+const CHUNK = 500;
+
+export class SqlPushOutboxStore implements PushOutboxStore {
+  constructor(private readonly sql: Sql) {}
+
+  async add(deviceIds: readonly string[], now: Date, ex?: Executor): Promise<void> {
+    const unique = [...new Set(deviceIds)];
+    for (let i = 0; i < unique.length; i += CHUNK) {
+      const part = unique.slice(i, i + CHUNK);
+      const params = part.flatMap((id) => [id, now, now]);
+      // A row still in backoff (attempts > 0) keeps its schedule: APNs asked us to slow down.
+      await this.sql.run(
+        `INSERT INTO push_outbox (device_id, enqueued_at, next_attempt_at) VALUES ${part.map(() => '(?, ?, ?)').join(', ')}
+         ON CONFLICT (device_id) DO UPDATE SET generation = push_outbox.generation + 1,
+           next_attempt_at = CASE WHEN push_outbox.attempts = 0 THEN excluded.next_attempt_at ELSE push_outbox.next_attempt_at END`,
+        params, ex);
+    }
+  }
+
+  async claimDue(now: Date, limit: number, leaseUntil: Date): Promise<PushOutboxEntry[]> {
+    const n = Math.max(1, Math.floor(limit));
+    return this.sql.transaction(async (ex) => {
+      const rows = await this.sql.rows(
+        `SELECT ${COLS} FROM push_outbox WHERE next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ${n}${this.sql.skipLocked}`, [now], ex);
+      const claimed = rows.map(toEntry);
+      for (let i = 0; i < claimed.length; i += CHUNK) {
+        const part = claimed.slice(i, i + CHUNK).map((e) => e.deviceId);
+        await this.sql.run(`UPDATE push_outbox SET next_attempt_at = ? WHERE device_id IN (${part.map(() => '?').join(', ')})`, [leaseUntil, ...part], ex);
+      }
+      return claimed;
+    });
+  }
+
+  async complete(claims: readonly OutboxClaim[]): Promise<number> {
+    let removed = 0;
+    for (let i = 0; i < claims.length; i += CHUNK) {
+      const part = claims.slice(i, i + CHUNK);
+      const r = await this.sql.run(
+        `DELETE FROM push_outbox WHERE ${part.map(() => '(device_id = ? AND generation = ?)').join(' OR ')}`,
+        part.flatMap((c) => [c.deviceId, c.generation]));
+      removed += r.affected;
+    }
+    return removed;
+  }
+
+  async retry(deviceId: string, nextAttemptAt: Date, error: string): Promise<void> {
+    await this.sql.run(
+      `UPDATE push_outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE device_id = ?`,
+      [nextAttemptAt, error.slice(0, 200), deviceId]);
+  }
+
+  async release(deviceIds: readonly string[], at: Date): Promise<void> {
+    for (let i = 0; i < deviceIds.length; i += CHUNK) {
+      const part = deviceIds.slice(i, i + CHUNK);
+      await this.sql.run(`UPDATE push_outbox SET next_attempt_at = ? WHERE device_id IN (${part.map(() => '?').join(', ')})`, [at, ...part]);
+    }
+  }
+
+  async get(deviceId: string): Promise<PushOutboxEntry | null> {
+    const r = await this.sql.one(`SELECT ${COLS} FROM push_outbox WHERE device_id = ?`, [deviceId]);
+    return r ? toEntry(r) : null;
+  }
+
+  async count(): Promise<number> {
+    const r = await this.sql.one<{ n: number | string }>(`SELECT COUNT(*) AS n FROM push_outbox`);
+    return Number(r?.n ?? 0);
+  }
+}
+
+function toEntry(r: Record<string, unknown>): PushOutboxEntry {
+  return {
+    deviceId: String(r.device_id), generation: Number(r.generation), enqueuedAt: readDate(r.enqueued_at)!,
+    attempts: Number(r.attempts), nextAttemptAt: readDate(r.next_attempt_at)!, lastError: (r.last_error as string | null) ?? null,
+  };
+}

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { createStores, type Stores } from '../../../src/db/stores';
+import { createTestDatabase, testDialect, type TestDatabase } from '../../helpers/test-db';
+
+describe(`APNs certificate and push outbox stores (${testDialect})`, () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+  let s: Stores;
+  let school: string;
+  let grade: string;
+  const t0 = new Date('2026-11-29T10:00:00.000Z');
+  const at = (ms: number) => new Date(t0.getTime() + ms);
+  const device = async () =>
+    (await s.devices.create({ platform: 'apple', udid: `U-${randomUUID()}`, schoolId: school, gradeId: grade, state: 'enrolled' })).id;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    ds = await db.openMigrated();
+    s = createStores(ds);
+    await s.org.applyUpserts([
+      { code: 'a', kind: 'authority', name: 'A', parentCode: null, gradeLevel: null },
+      { code: 'm', kind: 'municipality', name: 'M', parentCode: 'a', gradeLevel: null },
+      { code: 's', kind: 'school', name: 'S', parentCode: 'm', gradeLevel: null },
+      { code: 's-3', kind: 'grade', name: 'G', parentCode: 's', gradeLevel: 3 },
+    ]);
+    school = (await s.org.getByCode('s'))!.id;
+    grade = (await s.org.getByCode('s-3'))!.id;
+  });
+  afterAll(() => db.drop());
+
+  describe('ApnsCertificateStore', () => {
+    it('keeps one active certificate and the earlier ones as history', async () => {
+      expect(await s.apnsCertificates.active()).toBeNull();
+      const base = { topic: 'com.apple.mgmt.External.x', certPem: 'PEM', keySealed: 'v1:k', notAfter: at(86_400_000), fingerprint: 'f'.repeat(64) };
+      const first = { ...base, id: randomUUID(), uploadedAt: t0 };
+      const second = { ...base, id: randomUUID(), uploadedAt: at(1000), fingerprint: 'e'.repeat(64) };
+      await s.apnsCertificates.activate(first);
+      expect(await s.apnsCertificates.active()).toEqual({ ...first, active: true });
+      await s.apnsCertificates.activate(second);
+      expect(await s.apnsCertificates.active()).toEqual({ ...second, active: true });
+      expect((await s.apnsCertificates.list()).map((c) => [c.id, c.active])).toEqual([[second.id, true], [first.id, false]]);
+    });
+  });
+
+  describe('PushOutboxStore', () => {
+    beforeEach(() => ds.query('DELETE FROM push_outbox'));
+
+    it('coalesces wakes into one row per device and bumps the generation', async () => {
+      const d = await device();
+      await s.pushOutbox.add([d, d], t0);
+      await s.pushOutbox.add([d], at(5));
+      expect(await s.pushOutbox.get(d)).toEqual({ deviceId: d, generation: 2, enqueuedAt: t0, attempts: 0, nextAttemptAt: at(5), lastError: null });
+    });
+
+    it('claims due rows under a lease and completes only the claimed generation', async () => {
+      const [a, b, later] = [await device(), await device(), await device()];
+      await s.pushOutbox.add([a, b], at(10_000));
+      await s.pushOutbox.add([later], at(20_000));
+      const claimed = await s.pushOutbox.claimDue(at(15_000), 10, at(75_000));
+      expect(claimed.map((c) => c.deviceId).sort()).toEqual([a, b].sort());
+      expect(await s.pushOutbox.claimDue(at(15_000), 10, at(75_000))).toEqual([]); // leased
+      await s.pushOutbox.add([b], at(16_000)); // a new wake while the push is in flight
+      expect(await s.pushOutbox.complete(claimed)).toBe(1);
+      expect(await s.pushOutbox.get(a)).toBeNull();
+      expect(await s.pushOutbox.get(b)).toMatchObject({ generation: 2, nextAttemptAt: at(16_000) });
+      // After the lease the row comes back (crash between claim and send).
+      const again = await s.pushOutbox.claimDue(at(80_000), 10, at(140_000));
+      expect(again.map((c) => c.deviceId).sort()).toEqual([b, later].sort());
+      await s.pushOutbox.complete(again);
+    });
+
+    it('keeps a row in backoff on a new wake, counts attempts, and releases without counting', async () => {
+      const d = await device();
+      await s.pushOutbox.add([d], t0);
+      await s.pushOutbox.claimDue(t0, 10, at(60_000));
+      await s.pushOutbox.retry(d, at(30_000), 'HTTP 500 InternalServerError');
+      await s.pushOutbox.add([d], at(1000));
+      expect(await s.pushOutbox.get(d)).toMatchObject({ attempts: 1, nextAttemptAt: at(30_000), lastError: 'HTTP 500 InternalServerError', generation: 2 });
+      await s.pushOutbox.release([d], at(2000));
+      expect(await s.pushOutbox.get(d)).toMatchObject({ attempts: 1, nextAttemptAt: at(2000) });
+      expect(await s.pushOutbox.claimDue(at(2000), 1, at(3000))).toHaveLength(1);
+      expect(await s.pushOutbox.count()).toBe(1);
+    });
+
+    it('limits a claim and drops rows with their device', async () => {
+      const ids = [await device(), await device(), await device()];
+      await s.pushOutbox.add(ids, at(-1_000_000));
+      expect(await s.pushOutbox.claimDue(at(-1_000_000), 2, at(-900_000))).toHaveLength(2);
+      await ds.query(`DELETE FROM devices WHERE id = ${testDialect === 'postgres' ? '$1' : '?'}`, [ids[2]]);
+      expect(await s.pushOutbox.get(ids[2]!)).toBeNull();
+    });
+  });
+});
