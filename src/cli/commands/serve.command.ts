@@ -15,6 +15,7 @@ export function registerServe(program: Command): void {
       let running;
       try {
         running = await listen(slate);
+        slate.startBackground();
       } catch (err) {
         await slate.close();
         throw err;
