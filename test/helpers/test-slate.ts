@@ -1,6 +1,6 @@
 import { createSlate, type CreateOptions, type Slate } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
-import { silentLogger } from '../../src/log/logger';
+import { silentLogger, type Logger } from '../../src/log/logger';
 import { createTestDatabase, type TestDatabase } from './test-db';
 
 export interface TestSlate extends Slate {
@@ -10,13 +10,13 @@ export interface TestSlate extends Slate {
 }
 
 /** A fully wired Slate on a fresh test database (the same composition root as production). */
-export async function createTestSlate(env: Record<string, string> = {}, opts: CreateOptions = {}): Promise<TestSlate> {
+export async function createTestSlate(env: Record<string, string> = {}, opts: CreateOptions = {}, logger: Logger = silentLogger()): Promise<TestSlate> {
   const db = await createTestDatabase();
   const config: Config = {
     ...loadConfig({ NODE_ENV: 'test', DATA_DIR: db.dir, CERTS_DIR: `${db.dir}/certs`, PUBLIC_URL: 'https://slate.test', ...env }),
     database: db.database,
   };
-  const slate = await createSlate(config, silentLogger(), { migrate: true, schema: db.schema, ...opts });
+  const slate = await createSlate(config, logger, { migrate: true, schema: db.schema, ...opts });
   return {
     ...slate,
     db,
