@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { isAppError } from '../errors';
+import { registerApns } from './commands/apns.command';
 import { registerEnroll } from './commands/enroll.command';
 import { registerMigrate } from './commands/migrate.command';
 import { registerOrg } from './commands/org.command';
@@ -13,6 +14,7 @@ export async function runCli(argv: string[]): Promise<void> {
   registerMigrate(program);
   registerOrg(program);
   registerEnroll(program);
+  registerApns(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {
