@@ -61,8 +61,11 @@ export async function startFakeApns(opts: { delayMs?: number } = {}): Promise<Fa
     key: server.keyPem, cert: server.certPem, ca: [ca.certPem], requestCert: true, rejectUnauthorized: true,
     settings: { maxConcurrentStreams: 1000 },
   });
+  const peers = new WeakMap<object, string>();
   srv.on('session', (s) => {
     sessionCount++;
+    const peer = (s.socket as TLSSocket).getPeerCertificate();
+    peers.set(s, peer?.subject ? JSON.stringify(peer.subject) : '');
     open.add(s);
     s.on('close', () => open.delete(s));
   });
@@ -75,8 +78,7 @@ export async function startFakeApns(opts: { delayMs?: number } = {}): Promise<Fa
       const token = path.replace(/^\/3\/device\//, '');
       const flat: Record<string, string> = {};
       for (const [k, v] of Object.entries(headers)) if (typeof v === 'string') flat[k] = v;
-      const peer = (stream.session?.socket as TLSSocket | undefined)?.getPeerCertificate();
-      requests.push({ token, path, headers: flat, body, clientSubject: peer?.subject ? JSON.stringify(peer.subject) : '' });
+      requests.push({ token, path, headers: flat, body, clientSubject: (stream.session && peers.get(stream.session)) ?? '' });
       const answer = scripts.get(token)?.shift() ?? fallback ?? { status: 200 };
       const respond = () => {
         if (stream.destroyed) return;
