@@ -37,7 +37,7 @@ describe('simulator Mdm-Signature', () => {
     const body = Buffer.from('<plist><dict><key>Status</key><string>Idle</string></dict></plist>');
     const sig = signDetached(body, keyPem, certDer);
     const tampered = Buffer.from(body);
-    tampered[10] ^= 1;
+    tampered[10] = tampered[10]! ^ 1;
     expect(() => verify(tampered, sig)).toThrow();
   });
 });
