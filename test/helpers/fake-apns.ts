@@ -38,8 +38,8 @@ export interface FakeApns {
   script(token: string, ...answers: ScriptedAnswer[]): void;
   /** Answer for every request without a scripted answer (default 200). */
   answerAll(answer: ScriptedAnswer | null): void;
-  /** Sends GOAWAY on every open session (APNs does this on maintenance). */
-  goAway(): void;
+  /** Sends GOAWAY on every open session (APNs does this on maintenance); resolves when they closed. */
+  goAway(): Promise<void>;
   waitFor(count: number, timeoutMs?: number): Promise<ApnsRequest[]>;
   close(): Promise<void>;
 }
@@ -99,8 +99,13 @@ export async function startFakeApns(opts: { delayMs?: number } = {}): Promise<Fa
     sessions: () => sessionCount,
     script: (token, ...answers) => scripts.set(token, answers),
     answerAll: (answer) => (fallback = answer),
-    goAway: () => {
-      for (const s of open) s.goaway(http2.constants.NGHTTP2_NO_ERROR);
+    goAway: async () => {
+      const closing = [...open].map((s) => new Promise<void>((resolve) => {
+        s.once('close', () => resolve());
+        s.goaway(http2.constants.NGHTTP2_NO_ERROR);
+        s.close(); // like APNs: no new streams, then the connection ends
+      }));
+      await Promise.all(closing);
     },
     waitFor: async (count, timeoutMs = 10_000) => {
       const until = Date.now() + timeoutMs;

@@ -68,22 +68,13 @@ export class Http2ApnsClient implements ApnsClient {
 
   private request(creds: PushCredentials, push: ApnsPush): Promise<ApnsOutcome> {
     return new Promise<ApnsOutcome>((resolve) => {
-      let session: http2.ClientHttp2Session;
+      let req: http2.ClientHttp2Stream;
       try {
-        session = this.session(creds);
+        req = this.open(creds, push);
       } catch (err) {
         resolve({ kind: 'retry', status: null, reason: errorReason(err) });
         return;
       }
-      const req = session.request({
-        ':method': 'POST',
-        ':path': `/3/device/${push.token}`,
-        'apns-push-type': 'mdm',
-        'apns-topic': creds.topic,
-        'apns-priority': '10',
-        'apns-expiration': String(Math.floor(push.expiresAt.getTime() / 1000)),
-        'content-type': 'application/json',
-      });
       let status = 0;
       let apnsId: string | null = null;
       let body = '';
@@ -113,6 +104,27 @@ export class Http2ApnsClient implements ApnsClient {
     });
   }
 
+  /** Opens the stream; a session that APNs just closed (GOAWAY not yet seen) is replaced once. */
+  private open(creds: PushCredentials, push: ApnsPush): http2.ClientHttp2Stream {
+    const headers = {
+      ':method': 'POST',
+      ':path': `/3/device/${push.token}`,
+      'apns-push-type': 'mdm',
+      'apns-topic': creds.topic,
+      'apns-priority': '10',
+      'apns-expiration': String(Math.floor(push.expiresAt.getTime() / 1000)),
+      'content-type': 'application/json',
+    };
+    const session = this.session(creds);
+    try {
+      return session.request(headers);
+    } catch {
+      if (this.sessions.get(creds.fingerprint) === session) this.sessions.delete(creds.fingerprint);
+      session.destroy();
+      return this.session(creds).request(headers);
+    }
+  }
+
   private session(creds: PushCredentials): http2.ClientHttp2Session {
     const existing = this.sessions.get(creds.fingerprint);
     if (existing && !existing.closed && !existing.destroyed) return existing;
@@ -130,6 +142,8 @@ export class Http2ApnsClient implements ApnsClient {
     });
     s.on('goaway', (code) => {
       forget();
+      // Streams in flight finish; new pushes go to a fresh session.
+      if (!s.closed) s.close();
       this.opts.logger.info({ code, topic: creds.topic }, 'APNs sent GOAWAY; reconnecting on the next push');
     });
     s.on('close', forget);
