@@ -23,6 +23,11 @@ export type ErrorCode =
   | 'device_auth_failed'
   | 'database_unavailable'
   | 'crypto_failed'
+  | 'signature_invalid'
+  | 'certificate_untrusted'
+  | 'certificate_revoked'
+  | 'certificate_expired'
+  | 'certificate_bound_elsewhere'
   | 'server_error';
 
 const DEFAULT_STATUS: Record<ErrorCode, number> = {
@@ -45,6 +50,11 @@ const DEFAULT_STATUS: Record<ErrorCode, number> = {
   device_auth_failed: 403,
   database_unavailable: 503,
   crypto_failed: 500,
+  signature_invalid: 403,
+  certificate_untrusted: 403,
+  certificate_revoked: 403,
+  certificate_expired: 403,
+  certificate_bound_elsewhere: 403,
   server_error: 500,
 };
 

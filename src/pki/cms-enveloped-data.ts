@@ -15,6 +15,15 @@ const CIPHERS: Record<string, { name: ContentCipher; keyLength: number; ivLength
   [OID.desEde3Cbc]: { name: 'des-ede3-cbc', keyLength: 24, ivLength: 8 },
   [OID.desCbc]: { name: 'des-cbc', keyLength: 8, ivLength: 8 },
 };
+/** forge's DES (typings omit it): the only single-DES implementation Node 20 can reach. */
+interface ForgeCipher {
+  start(o: { iv: string }): void;
+  update(b: forge.util.ByteStringBuffer): void;
+  finish(): boolean;
+  output: forge.util.ByteStringBuffer;
+}
+const des = (forge as unknown as { des: { createDecryptionCipher(k: string): ForgeCipher; createEncryptionCipher(k: string): ForgeCipher } }).des;
+
 const OID_OF = Object.fromEntries(Object.entries(CIPHERS).map(([o, c]) => [c.name, o])) as Record<ContentCipher, string>;
 
 export interface Decrypted {
@@ -83,7 +92,7 @@ function rsaUnwrap(key: KeyObject, encryptedKey: Buffer, keyLength: number): Buf
 function symmetricDecrypt(cipher: ContentCipher, key: Buffer, iv: Buffer, data: Buffer): Buffer {
   if (cipher === 'des-cbc') {
     // OpenSSL 3 (Node 20) has single DES only in the legacy provider; Go SCEP clients still default to it.
-    const d = forge.des.createDecryptionCipher(key.toString('binary'));
+    const d = des.createDecryptionCipher(key.toString('binary'));
     d.start({ iv: iv.toString('binary') });
     d.update(forge.util.createBuffer(data.toString('binary')));
     if (!d.finish()) throw new Error('bad padding');
@@ -95,7 +104,7 @@ function symmetricDecrypt(cipher: ContentCipher, key: Buffer, iv: Buffer, data: 
 
 function symmetricEncrypt(cipher: ContentCipher, key: Buffer, iv: Buffer, data: Buffer): Buffer {
   if (cipher === 'des-cbc') {
-    const c = forge.des.createEncryptionCipher(key.toString('binary'));
+    const c = des.createEncryptionCipher(key.toString('binary'));
     c.start({ iv: iv.toString('binary') });
     c.update(forge.util.createBuffer(data.toString('binary')));
     c.finish();

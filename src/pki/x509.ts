@@ -21,7 +21,8 @@ export interface CertificateTemplate {
   notAfter: Date;
   subjectPublicKey: Buffer;
   issuerPublicKey: Buffer;
-  profile: 'ca' | 'device' | 'signing';
+  /** ca; device identity (clientAuth); signing (profiles); ra (SCEP responder beside an EC CA: RSA for key transport). */
+  profile: 'ca' | 'device' | 'signing' | 'ra';
 }
 
 /** Key usage bits (RFC 5280 §4.2.1.3), in bit order. */
@@ -78,10 +79,10 @@ function extensions(t: CertificateTemplate): Asn1[] {
   } else {
     out.push(extension(OID.basicConstraints, true, toDer(seq([]))));
     // Device identities sign check-ins and decrypt SCEP replies; profile signers only sign.
-    const usages: KeyUsage[] = t.profile === 'device' ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'];
+    const usages: KeyUsage[] = t.profile === 'signing' ? ['digitalSignature'] : ['digitalSignature', 'keyEncipherment'];
     out.push(extension(OID.keyUsage, true, keyUsageValue(usages)));
-    const eku = t.profile === 'device' ? [OID.clientAuth] : [OID.codeSigning, OID.emailProtection];
-    out.push(extension(OID.extKeyUsage, false, toDer(seq(eku.map(oid)))));
+    const eku = t.profile === 'device' ? [OID.clientAuth] : t.profile === 'signing' ? [OID.codeSigning, OID.emailProtection] : [];
+    if (eku.length) out.push(extension(OID.extKeyUsage, false, toDer(seq(eku.map(oid)))));
   }
   out.push(extension(OID.subjectKeyIdentifier, false, toDer(octets(ski))));
   if (t.profile !== 'ca' || !t.issuerPublicKey.equals(t.subjectPublicKey)) out.push(extension(OID.authorityKeyIdentifier, false, aki));

@@ -2,6 +2,10 @@ import type { DataSource } from 'typeorm';
 import { Sql } from '../sql';
 import type { AppleDeviceStore } from './apple-device.store';
 import { SqlAppleDeviceStore } from './apple-device.store.sql';
+import type { CertificateStore } from './certificate.store';
+import { SqlCertificateStore } from './certificate.store.sql';
+import type { ScepChallengeStore } from './scep-challenge.store';
+import { SqlScepChallengeStore } from './scep-challenge.store.sql';
 import type { CheckinStore } from './checkin.store';
 import { SqlCheckinStore } from './checkin.store.sql';
 import type { CommandQueueStore } from './command-queue.store';
@@ -14,7 +18,9 @@ import type { OrgStore } from './org.store';
 import { TypeOrmOrgStore } from './org.store.typeorm';
 
 export * from './apple-device.store';
+export * from './certificate.store';
 export * from './checkin.store';
+export * from './scep-challenge.store';
 export * from './command-queue.store';
 export * from './enrollment-token.store';
 export * from './device.store';
@@ -29,6 +35,8 @@ export interface Stores {
   enrollmentTokens: EnrollmentTokenStore;
   appleDevices: AppleDeviceStore;
   checkins: CheckinStore;
+  certificates: CertificateStore;
+  scepChallenges: ScepChallengeStore;
 }
 
 export function createStores(ds: DataSource): Stores {
@@ -38,6 +46,8 @@ export function createStores(ds: DataSource): Stores {
     enrollmentTokens: new SqlEnrollmentTokenStore(sql),
     appleDevices: new SqlAppleDeviceStore(sql),
     checkins: new SqlCheckinStore(sql),
+    certificates: new SqlCertificateStore(sql),
+    scepChallenges: new SqlScepChallengeStore(sql),
     org: new TypeOrmOrgStore(ds),
     devices: new TypeOrmDeviceStore(ds),
   };
