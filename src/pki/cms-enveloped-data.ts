@@ -17,7 +17,7 @@ const CIPHERS: Record<string, { name: ContentCipher; keyLength: number; ivLength
 };
 /** forge's DES (typings omit it): the only single-DES implementation Node 20 can reach. */
 interface ForgeCipher {
-  start(o: { iv: string }): void;
+  start(iv: forge.util.ByteStringBuffer): void;
   update(b: forge.util.ByteStringBuffer): void;
   finish(): boolean;
   output: forge.util.ByteStringBuffer;
@@ -93,7 +93,7 @@ function symmetricDecrypt(cipher: ContentCipher, key: Buffer, iv: Buffer, data: 
   if (cipher === 'des-cbc') {
     // OpenSSL 3 (Node 20) has single DES only in the legacy provider; Go SCEP clients still default to it.
     const d = des.createDecryptionCipher(key.toString('binary'));
-    d.start({ iv: iv.toString('binary') });
+    d.start(forge.util.createBuffer(iv.toString('binary')));
     d.update(forge.util.createBuffer(data.toString('binary')));
     if (!d.finish()) throw new Error('bad padding');
     return Buffer.from(d.output.getBytes(), 'binary');
@@ -105,7 +105,7 @@ function symmetricDecrypt(cipher: ContentCipher, key: Buffer, iv: Buffer, data: 
 function symmetricEncrypt(cipher: ContentCipher, key: Buffer, iv: Buffer, data: Buffer): Buffer {
   if (cipher === 'des-cbc') {
     const c = des.createEncryptionCipher(key.toString('binary'));
-    c.start({ iv: iv.toString('binary') });
+    c.start(forge.util.createBuffer(iv.toString('binary')));
     c.update(forge.util.createBuffer(data.toString('binary')));
     c.finish();
     return Buffer.from(c.output.getBytes(), 'binary');
