@@ -14,7 +14,7 @@ const { Class, Type } = forge.asn1;
 export function parseDer(buf: Buffer, what: string): Asn1 {
   if (buf.length === 0) throw new AppError('bad_request', `${what}: empty`);
   try {
-    return asn1.fromDer(forge.util.createBuffer(buf.toString('binary')), { strict: false, decodeBitStrings: false } as never);
+    return asn1.fromDer(forge.util.createBuffer(buf.toString('binary')), { strict: true, parseAllBytes: true, decodeBitStrings: false } as never);
   } catch (err) {
     throw new AppError('bad_request', `${what}: not valid ASN.1`, { cause: err });
   }
