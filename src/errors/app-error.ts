@@ -28,6 +28,7 @@ export type ErrorCode =
   | 'certificate_revoked'
   | 'certificate_expired'
   | 'certificate_bound_elsewhere'
+  | 'apns_not_configured'
   | 'server_error';
 
 const DEFAULT_STATUS: Record<ErrorCode, number> = {
@@ -55,6 +56,7 @@ const DEFAULT_STATUS: Record<ErrorCode, number> = {
   certificate_revoked: 403,
   certificate_expired: 403,
   certificate_bound_elsewhere: 403,
+  apns_not_configured: 503,
   server_error: 500,
 };
 
