@@ -118,7 +118,7 @@ export class PkiService implements CertificateBinder {
     return this.verifier.verifyDetached(signatureB64, body);
   }
 
-  checkDeviceCertificate(pemOrDer: string | Buffer): Promise<DeviceIdentity> {
+  async checkDeviceCertificate(pemOrDer: string | Buffer): Promise<DeviceIdentity> {
     return this.verifier.identify(decodeForwardedCertificate(pemOrDer));
   }
 
