@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { isAppError } from '../errors';
 import { registerEnroll } from './commands/enroll.command';
 import { registerMigrate } from './commands/migrate.command';
+import { registerPki } from './commands/pki.command';
 import { registerOrg } from './commands/org.command';
 import { registerServe } from './commands/serve.command';
 
@@ -13,6 +14,7 @@ export async function runCli(argv: string[]): Promise<void> {
   registerMigrate(program);
   registerOrg(program);
   registerEnroll(program);
+  registerPki(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {
