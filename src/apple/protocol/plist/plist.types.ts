@@ -52,7 +52,9 @@ export function isPlistDict(v: unknown): v is PlistDict {
 /** Sets a key without ever touching the prototype (a device may send a key named `__proto__`). */
 export function setOwn(dict: PlistDict, key: string, value: PlistValue): void {
   if (Object.prototype.hasOwnProperty.call(dict, key)) throw plistError(`duplicate key ${JSON.stringify(key.slice(0, 64))}`);
-  Object.defineProperty(dict, key, { value, enumerable: true, writable: true, configurable: true });
+  // Plain assignment keeps V8's fast object shapes; only __proto__ needs defineProperty.
+  if (key === '__proto__') Object.defineProperty(dict, key, { value, enumerable: true, writable: true, configurable: true });
+  else dict[key] = value;
 }
 
 /** Counts nodes and depth while decoding so a hostile document fails early, not after allocating. */

@@ -162,10 +162,16 @@ class Reader {
     if (end < 0) throw plistError('truncated tag');
     const inner = s.slice(this.pos + 1, end);
     if (inner.includes('<')) throw plistError('malformed tag');
-    const m = /^(\/?)([A-Za-z][A-Za-z0-9_.-]*)(?:\s[^]*?)?(\/?)$/.exec(inner);
-    if (!m) throw plistError('malformed tag');
+    const closing = inner.charCodeAt(0) === 47; /* / */
+    const selfClosing = !closing && inner.length > 1 && inner.charCodeAt(inner.length - 1) === 47;
+    let nameEnd = closing ? 1 : 0;
+    while (nameEnd < inner.length && isNameChar(inner.charCodeAt(nameEnd))) nameEnd++;
+    const name = inner.slice(closing ? 1 : 0, nameEnd);
+    const rest = inner.slice(nameEnd, selfClosing ? -1 : undefined);
+    // After the name only attributes (separated by whitespace) may follow.
+    if (name.length === 0 || (rest.length > 0 && !/^\s/.test(rest)) || (closing && rest.trim() !== '')) throw plistError('malformed tag');
     this.pos = end + 1;
-    return { closing: m[1] === '/', name: m[2]!, selfClosing: m[3] === '/' };
+    return { closing, name, selfClosing };
   }
 
   /** Whitespace and comments between elements; any other text is an error. */
@@ -194,6 +200,10 @@ class Reader {
     if (end < 0) throw plistError(message);
     return end;
   }
+}
+
+function isNameChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45;
 }
 
 function unescapeText(raw: string): string {
