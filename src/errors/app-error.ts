@@ -27,6 +27,7 @@ export type ErrorCode =
   | 'device_auth_failed'
   | 'database_unavailable'
   | 'crypto_failed'
+  | 'apns_not_configured'
   | 'server_error';
 
 const DEFAULT_STATUS: Record<ErrorCode, number> = {
@@ -53,6 +54,7 @@ const DEFAULT_STATUS: Record<ErrorCode, number> = {
   device_auth_failed: 403,
   database_unavailable: 503,
   crypto_failed: 500,
+  apns_not_configured: 503,
   server_error: 500,
 };
 

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { EnrollmentToken } from '../../db/stores';
-import { isAppError } from '../../errors';
+import { toAppError } from '../../errors';
 import type { Logger } from '../../log/logger';
 
 export interface EnrollRouterDeps {
@@ -35,13 +35,12 @@ export function enrollRouter(deps: EnrollRouterDeps): Router {
       res.set('Cache-Control', 'no-store');
       res.status(200).type('application/x-apple-aspen-config').send(body);
     } catch (err) {
-      if (isAppError(err) && err.code === 'enrollment_token_invalid') {
-        res.locals.reason = err.code;
-        res.status(404).json({ error: err.code, message: err.message });
-        return;
-      }
-      deps.logger.error({ err }, 'enrolment profile failed');
-      res.status(500).json({ error: 'server_error', message: 'internal error' });
+      const e = toAppError(err);
+      res.locals.reason = e.code;
+      // An unknown, expired or used-up link is simply not there (no oracle for valid tokens).
+      const status = e.code === 'enrollment_token_invalid' ? 404 : e.status;
+      if (status >= 500 && !e.expose) deps.logger.error({ err: e.cause ?? e }, 'enrolment profile failed');
+      res.status(status).json(e.expose ? { error: e.code, message: e.message } : { error: 'server_error', message: 'internal error' });
     }
   });
   return r;

@@ -1,0 +1,139 @@
+import type { Router } from 'express';
+import type { Config } from '../config';
+import type { SecretBox } from '../crypto/secret-box';
+import type { Sql } from '../db/sql';
+import type { EnrollmentToken, Stores } from '../db/stores';
+import { AppError } from '../errors';
+import type { OrgService } from '../fleet/org.service';
+import type { Logger } from '../log/logger';
+import type { CheckinMessage, DeviceIdentity } from './checkin.types';
+import { CheckinService, type CertificateBinder, type EncodePlist } from './checkin.service';
+import { CommandEffects, type DeviceFactsOf, type InventoryParser } from './command-effects';
+import { CommandService, type AppleCommand, type DeviceReport, type EncodeCommand, type PushWaker } from './command.service';
+import { ContactTracker } from './contact-tracker';
+import type { EnrollmentTokenService } from './enrollment/enrollment-token.service';
+import { enrollRouter } from './http/enroll.router';
+import { mdmRouter, type DeviceCredentials } from './http/mdm.router';
+
+/** What the spine needs from the certificate authority (src/pki). */
+export interface SpinePki extends CertificateBinder {
+  verifyDeviceSignature(signatureB64: string, body: Buffer): Promise<DeviceIdentity>;
+  checkDeviceCertificate(cert: string): Promise<DeviceIdentity>;
+  createChallenge(req: { schoolId: string; gradeId: string; classId?: string | null; enrollmentTokenId?: string | null }): Promise<{ challenge: string; expiresAt: Date }>;
+  caCertificateDer(): Buffer;
+  signProfile(profile: Buffer): Buffer;
+}
+
+/** The pure protocol package (src/apple/protocol), passed in so the spine stays testable. */
+export interface SpineProtocol {
+  decodeCheckin(body: Buffer): CheckinMessage;
+  decodeReport(body: Buffer): DeviceReport & { udid: string };
+  encodeCommand: EncodeCommand;
+  encodePlist: EncodePlist;
+  buildCommand(requestType: string, params: Record<string, unknown>): AppleCommand;
+  inventoryParsers: Partial<Record<string, InventoryParser>>;
+  deviceFactsOf: DeviceFactsOf;
+  buildEnrollmentProfile(opts: EnrollmentProfileOptions): Buffer;
+}
+
+export interface EnrollmentProfileOptions {
+  identifier: string;
+  displayName: string;
+  organization: string;
+  description?: string;
+  scep: { url: string; challenge: string; subjectCommonName: string; keySize?: number };
+  mdm: { topic: string; serverUrl: string; checkInUrl: string };
+  rootCaDer?: Buffer;
+}
+
+export interface SpineDeps {
+  config: Config;
+  logger: Logger;
+  sql: Sql;
+  stores: Stores;
+  secrets: SecretBox;
+  org: OrgService;
+  enrollmentTokens: EnrollmentTokenService;
+  pki: SpinePki;
+  push: PushWaker;
+  /** The APNs topic of the current push certificate, or null when none is configured. */
+  pushTopic(): string | null;
+  protocol: SpineProtocol;
+}
+
+export interface AppleSpine {
+  commands: CommandService;
+  checkins: CheckinService;
+  /** Validated Apple command from a request type and staff-given parameters. */
+  buildCommand(requestType: string, params?: Record<string, unknown>): AppleCommand;
+  mounts: { path: string; router: Router }[];
+}
+
+/**
+ * Wires the Apple MDM spine: command queue with push, check-in handling, and the device-facing
+ * routers (/enroll, /mdm/checkin, /mdm/connect). SCEP is mounted by the PKI itself.
+ */
+export function createAppleSpine(d: SpineDeps): AppleSpine {
+  const { stores, logger } = d;
+  const effects = new CommandEffects({
+    devices: stores.devices, checkins: stores.checkins, parsers: d.protocol.inventoryParsers,
+    deviceFacts: d.protocol.deviceFactsOf, logger,
+  });
+  const commands = new CommandService({
+    queue: stores.commands, sql: d.sql, encode: d.protocol.encodeCommand, secrets: d.secrets, push: d.push,
+    effects, logger, commandTtlMs: d.config.apple.commandTtlMs,
+  });
+  effects.bindCommands(commands);
+  const checkins = new CheckinService({
+    sql: d.sql, devices: stores.devices, appleDevices: stores.appleDevices, checkins: stores.checkins, commands,
+    certificates: d.pki, secrets: d.secrets, encodePlist: d.protocol.encodePlist, logger,
+  });
+  const authenticate = (creds: DeviceCredentials, body: Buffer): Promise<DeviceIdentity> => {
+    // A proxy-terminated client certificate is as good as a signature, but only when configured:
+    // otherwise anyone could send the header.
+    if (creds.clientCert && d.config.apple.clientCertHeader) return d.pki.checkDeviceCertificate(creds.clientCert);
+    if (!creds.signature) return Promise.reject(new AppError('device_auth_failed', 'no Mdm-Signature'));
+    return d.pki.verifyDeviceSignature(creds.signature, body);
+  };
+  const mdm = mdmRouter({
+    authenticate, decodeCheckin: d.protocol.decodeCheckin, decodeReport: d.protocol.decodeReport,
+    checkins, commands, appleDevices: stores.appleDevices, contacts: new ContactTracker(stores.devices),
+    clientCertHeader: d.config.apple.clientCertHeader, logger,
+  });
+  const enroll = enrollRouter({
+    redeem: (token) => d.enrollmentTokens.redeem(token),
+    buildProfile: (token) => enrollmentProfile(d, token),
+    sign: async (profile) => d.pki.signProfile(profile),
+    allowUnsigned: d.config.apple.allowUnsignedEnrollment,
+    logger,
+  });
+  return {
+    commands,
+    checkins,
+    buildCommand: (requestType, params = {}) => d.protocol.buildCommand(requestType, params),
+    mounts: [
+      { path: '/mdm', router: mdm },
+      { path: '/enroll', router: enroll },
+    ],
+  };
+}
+
+async function enrollmentProfile(d: SpineDeps, token: EnrollmentToken): Promise<Buffer> {
+  const topic = d.pushTopic();
+  // Without a push certificate a device would enrol but never wake up for a lock or wipe.
+  if (!topic) throw new AppError('apns_not_configured', 'no APNs push certificate configured (slate apns set-cert)', { expose: true });
+  const school = await d.org.byId(token.schoolId);
+  const { challenge } = await d.pki.createChallenge({
+    schoolId: token.schoolId, gradeId: token.gradeId, classId: token.classId, enrollmentTokenId: token.id,
+  });
+  const base = d.config.publicUrl;
+  return d.protocol.buildEnrollmentProfile({
+    identifier: `${new URL(base).hostname.split('.').reverse().join('.')}.slate.enroll`,
+    displayName: `Slate MDM${school ? ` – ${school.name}` : ''}`,
+    organization: d.config.pki.organization,
+    description: 'Enrols this tablet in the school authority\'s device management.',
+    scep: { url: `${base}/scep`, challenge, subjectCommonName: `slate-device-${token.id.slice(0, 8)}` },
+    mdm: { topic, serverUrl: `${base}/mdm/connect`, checkInUrl: `${base}/mdm/checkin` },
+    rootCaDer: d.pki.caCertificateDer(),
+  });
+}
