@@ -25,7 +25,8 @@ export interface EnrollmentProfileOptions {
     challenge: string;
     /** CN of the device's identity certificate: the per-enrolment identifier. */
     subjectCommonName: string;
-    keySize?: 2048 | 4096;
+    /** 2048 (default) or 4096; checked at runtime. */
+    keySize?: number;
     /** Sent as GetCACert `message`; defaults to the profile identifier. */
     name?: string;
   };

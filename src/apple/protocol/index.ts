@@ -11,3 +11,4 @@ export {
   INVENTORY_PARSERS, deviceFactsOf, parseCertificateList, parseDeviceInformation, parseInstalledApplicationList, parseProfileList, parseSecurityInfo,
   type CertificateRecord, type DeviceInformationRecord, type InstalledAppRecord, type ProfileRecord, type SecurityInfoRecord,
 } from './inventory';
+export { createAppleProtocol } from './apple-protocol';
