@@ -20,6 +20,10 @@ export type ErrorCode =
   | 'device_unknown'
   | 'enrollment_token_invalid'
   | 'command_invalid'
+  | 'plist_invalid'
+  | 'message_invalid'
+  | 'message_type_unknown'
+  | 'profile_invalid'
   | 'device_auth_failed'
   | 'database_unavailable'
   | 'crypto_failed'
@@ -48,6 +52,10 @@ const DEFAULT_STATUS: Record<ErrorCode, number> = {
   device_unknown: 404,
   enrollment_token_invalid: 404,
   command_invalid: 400,
+  plist_invalid: 400,
+  message_invalid: 400,
+  message_type_unknown: 400,
+  profile_invalid: 500,
   device_auth_failed: 403,
   database_unavailable: 503,
   crypto_failed: 500,
