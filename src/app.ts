@@ -13,6 +13,9 @@ import { PushService } from './apple/apns/push.service';
 import { EnrollmentTokenService } from './apple/enrollment/enrollment-token.service';
 import { DeviceService } from './fleet/device.service';
 import { OrgService } from './fleet/org.service';
+import { createPkiService } from './pki/pki.factory';
+import { PkiService, SCEP_CAPABILITIES } from './pki/pki.service';
+import { scepRouter } from './apple/http/scep.router';
 import { healthRouter } from './http/health.router';
 import { buildHttpApp } from './http/http-app';
 import { AppError } from './errors';
@@ -26,6 +29,7 @@ export interface Services {
   apnsCertificates: ApnsCertificateService;
   /** Push dispatcher; the CommandService's PushWaker. */
   push: PushService;
+  pki: PkiService;
 }
 
 export interface Slate {
@@ -80,12 +84,17 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
       devices: new DeviceService({ devices: stores.devices, appleDevices: stores.appleDevices, checkins: stores.checkins, org }),
       apnsCertificates,
       push,
+      pki: await createPkiService({ config, stores, secrets, logger }),
     };
     if (opts.importOrg && config.orgImportOnStart && (await services.org.isEmpty())) {
       const result = await services.org.importFile(config.orgFile);
       logger.info({ file: config.orgFile, ...result }, 'organisation imported');
     }
-    const http = buildHttpApp(logger, [{ path: '/', router: healthRouter({ pingDatabase: () => ds.query('SELECT 1').then(() => undefined) }) }]);
+    const pki = services.pki;
+    const http = buildHttpApp(logger, [
+      { path: '/', router: healthRouter({ pingDatabase: () => ds.query('SELECT 1').then(() => undefined) }) },
+      { path: '/scep', router: scepRouter({ capabilities: SCEP_CAPABILITIES, caCertificate: () => pki.scepCaCertificate(), pkiOperation: (m) => pki.scepOperation(m), logger }) },
+    ]);
     return {
       config, logger, ds, secrets, stores, services, http,
       startBackground: () => push.start(),

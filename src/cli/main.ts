@@ -3,6 +3,7 @@ import { isAppError } from '../errors';
 import { registerApns } from './commands/apns.command';
 import { registerEnroll } from './commands/enroll.command';
 import { registerMigrate } from './commands/migrate.command';
+import { registerPki } from './commands/pki.command';
 import { registerOrg } from './commands/org.command';
 import { registerServe } from './commands/serve.command';
 
@@ -15,6 +16,7 @@ export async function runCli(argv: string[]): Promise<void> {
   registerOrg(program);
   registerEnroll(program);
   registerApns(program);
+  registerPki(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

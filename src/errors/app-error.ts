@@ -20,9 +20,18 @@ export type ErrorCode =
   | 'device_unknown'
   | 'enrollment_token_invalid'
   | 'command_invalid'
+  | 'plist_invalid'
+  | 'message_invalid'
+  | 'message_type_unknown'
+  | 'profile_invalid'
   | 'device_auth_failed'
   | 'database_unavailable'
   | 'crypto_failed'
+  | 'signature_invalid'
+  | 'certificate_untrusted'
+  | 'certificate_revoked'
+  | 'certificate_expired'
+  | 'certificate_bound_elsewhere'
   | 'apns_not_configured'
   | 'push_certificate_invalid'
   | 'server_error';
@@ -44,9 +53,18 @@ const DEFAULT_STATUS: Record<ErrorCode, number> = {
   device_unknown: 404,
   enrollment_token_invalid: 404,
   command_invalid: 400,
+  plist_invalid: 400,
+  message_invalid: 400,
+  message_type_unknown: 400,
+  profile_invalid: 500,
   device_auth_failed: 403,
   database_unavailable: 503,
   crypto_failed: 500,
+  signature_invalid: 403,
+  certificate_untrusted: 403,
+  certificate_revoked: 403,
+  certificate_expired: 403,
+  certificate_bound_elsewhere: 403,
   apns_not_configured: 503,
   push_certificate_invalid: 400,
   server_error: 500,

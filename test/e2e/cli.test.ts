@@ -10,7 +10,8 @@ const run = (args: string[], env: Record<string, string>) =>
 /** The CLI as an operator uses it, on SQLite (the Postgres path is covered by the store suites). */
 describe('slate CLI', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'slate-cli-'));
-  const env = { DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+  // Certificates are state too: the CA key is sealed with this DATA_DIR's generated SECRET_KEY.
+  const env = { DATA_DIR: dataDir, CERTS_DIR: join(dataDir, 'certs'), LOG_LEVEL: 'silent' };
 
   it('exits non-zero with one line naming a bad variable', () => {
     const r = run(['serve'], { ...env, PORT: 'abc' });
@@ -43,7 +44,8 @@ describe('slate CLI', () => {
   });
 
   it('serves /healthz and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, [CLI, 'serve'], { env: { PATH: process.env.PATH!, DATA_DIR: mkdtempSync(join(tmpdir(), 'slate-srv-')), PORT: '18931', HOST: '127.0.0.1' } });
+    const srvDir = mkdtempSync(join(tmpdir(), 'slate-srv-'));
+    const child = spawn(process.execPath, [CLI, 'serve'], { env: { PATH: process.env.PATH!, DATA_DIR: srvDir, CERTS_DIR: join(srvDir, 'certs'), PORT: '18931', HOST: '127.0.0.1' } });
     let out = '';
     child.stdout.on('data', (b) => (out += b));
     const deadline = Date.now() + 30_000;

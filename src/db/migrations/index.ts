@@ -1,4 +1,5 @@
 import { Foundation1700000000001 } from './0001-foundation';
+import { Pki1700000000002 } from './0002-pki';
 import { AppleEnrollment1700000000003 } from './0003-apple-enrollment';
 import { CommandQueue1700000000004 } from './0004-command-queue';
 import { Apns1700000000005 } from './0005-apns';
@@ -7,4 +8,10 @@ import { Apns1700000000005 } from './0005-apns';
  * The explicit, ordered list of schema migrations. Append only: a released migration is never
  * edited, a change is a new migration. Each has a working `down`, tested on both databases.
  */
-export const MIGRATIONS = [Foundation1700000000001, AppleEnrollment1700000000003, CommandQueue1700000000004, Apns1700000000005];
+export const MIGRATIONS = [
+  Foundation1700000000001,
+  Pki1700000000002,
+  AppleEnrollment1700000000003,
+  CommandQueue1700000000004,
+  Apns1700000000005,
+];

@@ -4,6 +4,10 @@ import type { ApnsCertificateStore } from './apns-certificate.store';
 import { SqlApnsCertificateStore } from './apns-certificate.store.sql';
 import type { AppleDeviceStore } from './apple-device.store';
 import { SqlAppleDeviceStore } from './apple-device.store.sql';
+import type { CertificateStore } from './certificate.store';
+import { SqlCertificateStore } from './certificate.store.sql';
+import type { ScepChallengeStore } from './scep-challenge.store';
+import { SqlScepChallengeStore } from './scep-challenge.store.sql';
 import type { CheckinStore } from './checkin.store';
 import { SqlCheckinStore } from './checkin.store.sql';
 import type { CommandQueueStore } from './command-queue.store';
@@ -19,7 +23,9 @@ import { TypeOrmOrgStore } from './org.store.typeorm';
 
 export * from './apns-certificate.store';
 export * from './apple-device.store';
+export * from './certificate.store';
 export * from './checkin.store';
+export * from './scep-challenge.store';
 export * from './command-queue.store';
 export * from './enrollment-token.store';
 export * from './device.store';
@@ -37,6 +43,8 @@ export interface Stores {
   checkins: CheckinStore;
   apnsCertificates: ApnsCertificateStore;
   pushOutbox: PushOutboxStore;
+  certificates: CertificateStore;
+  scepChallenges: ScepChallengeStore;
 }
 
 export function createStores(ds: DataSource): Stores {
@@ -48,6 +56,8 @@ export function createStores(ds: DataSource): Stores {
     checkins: new SqlCheckinStore(sql),
     apnsCertificates: new SqlApnsCertificateStore(sql),
     pushOutbox: new SqlPushOutboxStore(sql),
+    certificates: new SqlCertificateStore(sql),
+    scepChallenges: new SqlScepChallengeStore(sql),
     org: new TypeOrmOrgStore(ds),
     devices: new TypeOrmDeviceStore(ds),
   };

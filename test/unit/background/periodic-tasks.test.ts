@@ -2,6 +2,10 @@ import { PeriodicTasks } from '../../../src/background/periodic-tasks';
 import { silentLogger } from '../../../src/log/logger';
 
 describe('PeriodicTasks', () => {
+  // Fake timers: the schedule is checked by logic, not by how busy the machine is.
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
   it('runs at start and on every interval, never overlapping itself, and waits on stop', async () => {
     const tasks = new PeriodicTasks(silentLogger());
     let runs = 0;
@@ -15,13 +19,16 @@ describe('PeriodicTasks', () => {
       concurrent--;
     });
     tasks.start();
-    await new Promise((r) => setTimeout(r, 70));
-    await tasks.stop();
+    await jest.advanceTimersByTimeAsync(70);
+    // stop waits for the run in flight, whose own timer must still be advanced.
+    const stopped = tasks.stop();
+    await jest.advanceTimersByTimeAsync(20);
+    await stopped;
     expect(runs).toBeGreaterThanOrEqual(2);
     expect(maxConcurrent).toBe(1);
     expect(concurrent).toBe(0);
     const after = runs;
-    await new Promise((r) => setTimeout(r, 30));
+    await jest.advanceTimersByTimeAsync(30);
     expect(runs).toBe(after);
   });
 
@@ -33,7 +40,7 @@ describe('PeriodicTasks', () => {
       throw new Error('db down');
     });
     tasks.start();
-    await new Promise((r) => setTimeout(r, 40));
+    await jest.advanceTimersByTimeAsync(40);
     await tasks.stop();
     expect(runs).toBeGreaterThanOrEqual(2);
   });

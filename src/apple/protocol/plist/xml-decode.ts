@@ -1,0 +1,248 @@
+import { Budget, plistError, setOwn, type PlistDict, type PlistValue } from './plist.types';
+
+/**
+ * A small XML property-list reader written for hostile input. It understands exactly the plist
+ * vocabulary (Apple's PropertyList-1.0 DTD) and none of XML's dangerous parts: a DOCTYPE with an
+ * internal subset, ENTITY declarations and every entity except the five predefined ones and
+ * character references are refused, so there is nothing to expand (XXE, billion laughs).
+ * Limits on depth, value count and keys per dict are enforced while reading.
+ */
+export function decodeXmlPlist(text: string, budget: Budget): PlistValue {
+  const r = new Reader(text, budget);
+  r.prolog();
+  const value = r.value(1);
+  r.skipMisc();
+  r.closeTag('plist');
+  // Whatever follows </plist> is never read (as Apple's and micromdm's parsers do).
+  return value;
+}
+
+const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+const INTEGER = /^[+-]?\d{1,20}$/;
+const REAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const SPECIAL_REALS: Record<string, number> = { nan: NaN, inf: Infinity, '+inf': Infinity, '-inf': -Infinity, infinity: Infinity, '+infinity': Infinity, '-infinity': -Infinity };
+const DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
+
+interface Tag {
+  name: string;
+  closing: boolean;
+  selfClosing: boolean;
+}
+
+class Reader {
+  private pos = 0;
+  constructor(private readonly src: string, private readonly budget: Budget) {}
+
+  /** Skips the XML declaration, comments and a DOCTYPE without internal subset; stops at <plist>. */
+  prolog(): void {
+    for (;;) {
+      this.skipSpace();
+      const s = this.src;
+      if (s.startsWith('<?', this.pos)) {
+        const end = this.until('?>', 'unterminated XML declaration');
+        const decl = s.slice(this.pos + 2, end);
+        if (decl.includes('<')) throw plistError('malformed XML declaration');
+        const enc = /encoding\s*=\s*["']([^"']*)["']/i.exec(decl);
+        if (enc && !/^utf-?8$/i.test(enc[1]!)) throw plistError(`unsupported encoding ${enc[1]!.slice(0, 20)}`);
+        this.pos = end + 2;
+      } else if (s.startsWith('<!--', this.pos)) {
+        this.skipComment();
+      } else if (s.startsWith('<!DOCTYPE', this.pos)) {
+        const end = this.until('>', 'unterminated DOCTYPE');
+        const body = s.slice(this.pos, end);
+        if (body.includes('[') || body.includes('<', 1)) throw plistError('DOCTYPE with an internal subset is not accepted');
+        this.pos = end + 1;
+      } else if (s.startsWith('<!', this.pos)) {
+        throw plistError('markup declarations (ENTITY, ELEMENT ...) are not accepted');
+      } else if (s.startsWith('<plist', this.pos)) {
+        const tag = this.tag();
+        if (tag.name !== 'plist' || tag.closing) throw plistError('expected <plist>');
+        if (tag.selfClosing) throw plistError('empty <plist/>');
+        return;
+      } else {
+        throw plistError(this.pos >= s.length ? 'no <plist> element' : 'unexpected content before <plist>');
+      }
+    }
+  }
+
+  value(depth: number): PlistValue {
+    this.skipMisc();
+    if (this.src.charCodeAt(this.pos) !== 60 /* < */) throw plistError(this.pos >= this.src.length ? 'truncated document' : 'text where a value was expected');
+    const tag = this.tag();
+    if (tag.closing) throw plistError(`unexpected </${tag.name}> where a value was expected`);
+    this.budget.node(depth);
+    switch (tag.name) {
+      case 'dict':
+        return tag.selfClosing ? {} : this.dict(depth);
+      case 'array':
+        return tag.selfClosing ? [] : this.array(depth);
+      case 'string':
+        return tag.selfClosing ? '' : this.text('string');
+      case 'true':
+      case 'false':
+        if (!tag.selfClosing && this.text(tag.name) !== '') throw plistError(`<${tag.name}> must be empty`);
+        return tag.name === 'true';
+      case 'integer':
+        return parseInteger(tag.selfClosing ? '' : this.text('integer').trim());
+      case 'real':
+        return parseReal(tag.selfClosing ? '' : this.text('real').trim());
+      case 'date':
+        return parseDate(tag.selfClosing ? '' : this.text('date').trim());
+      case 'data':
+        return parseData(tag.selfClosing ? '' : this.text('data'));
+      default:
+        throw plistError(`unexpected <${tag.name.slice(0, 32)}>`);
+    }
+  }
+
+  private dict(depth: number): PlistDict {
+    const dict: PlistDict = {};
+    let count = 0;
+    for (;;) {
+      this.skipMisc();
+      const tag = this.tag();
+      if (tag.closing) {
+        if (tag.name !== 'dict') throw plistError(`expected </dict>, found </${tag.name.slice(0, 32)}>`);
+        return dict;
+      }
+      if (tag.name !== 'key') throw plistError(`expected <key> in dict, found <${tag.name.slice(0, 32)}>`);
+      const key = tag.selfClosing ? '' : this.text('key');
+      this.budget.keys(++count);
+      setOwn(dict, key, this.value(depth + 1));
+    }
+  }
+
+  private array(depth: number): PlistValue[] {
+    const items: PlistValue[] = [];
+    for (;;) {
+      this.skipMisc();
+      if (this.src.startsWith('</', this.pos)) {
+        this.closeTag('array');
+        return items;
+      }
+      items.push(this.value(depth + 1));
+    }
+  }
+
+  /** Character data up to `</name>`: entities decoded, CDATA kept verbatim, comments dropped. */
+  private text(name: string): string {
+    const s = this.src;
+    let out = '';
+    for (;;) {
+      const lt = s.indexOf('<', this.pos);
+      if (lt < 0) throw plistError(`unterminated <${name}>`);
+      out += unescapeText(s.slice(this.pos, lt));
+      this.pos = lt;
+      if (s.startsWith('<![CDATA[', lt)) {
+        const end = s.indexOf(']]>', lt + 9);
+        if (end < 0) throw plistError('unterminated CDATA');
+        out += s.slice(lt + 9, end);
+        this.pos = end + 3;
+      } else if (s.startsWith('<!--', lt)) {
+        this.skipComment();
+      } else {
+        this.closeTag(name);
+        return out;
+      }
+    }
+  }
+
+  closeTag(name: string): void {
+    const tag = this.tag();
+    if (!tag.closing || tag.name !== name) throw plistError(`expected </${name}>`);
+  }
+
+  private tag(): Tag {
+    const s = this.src;
+    if (s.charCodeAt(this.pos) !== 60) throw plistError(this.pos >= s.length ? 'truncated document' : 'expected a tag');
+    const end = s.indexOf('>', this.pos);
+    if (end < 0) throw plistError('truncated tag');
+    const inner = s.slice(this.pos + 1, end);
+    if (inner.includes('<')) throw plistError('malformed tag');
+    const closing = inner.charCodeAt(0) === 47; /* / */
+    const selfClosing = !closing && inner.length > 1 && inner.charCodeAt(inner.length - 1) === 47;
+    let nameEnd = closing ? 1 : 0;
+    while (nameEnd < inner.length && isNameChar(inner.charCodeAt(nameEnd))) nameEnd++;
+    const name = inner.slice(closing ? 1 : 0, nameEnd);
+    const rest = inner.slice(nameEnd, selfClosing ? -1 : undefined);
+    // After the name only attributes (separated by whitespace) may follow.
+    if (name.length === 0 || (rest.length > 0 && !/^\s/.test(rest)) || (closing && rest.trim() !== '')) throw plistError('malformed tag');
+    this.pos = end + 1;
+    return { closing, name, selfClosing };
+  }
+
+  /** Whitespace and comments between elements; any other text is an error. */
+  skipMisc(): void {
+    for (;;) {
+      this.skipSpace();
+      if (this.src.startsWith('<!--', this.pos)) this.skipComment();
+      else return;
+    }
+  }
+
+  private skipSpace(): void {
+    const s = this.src;
+    let c = s.charCodeAt(this.pos);
+    while (c === 32 || c === 10 || c === 13 || c === 9) c = s.charCodeAt(++this.pos);
+  }
+
+  private skipComment(): void {
+    const end = this.src.indexOf('-->', this.pos + 4);
+    if (end < 0) throw plistError('unterminated comment');
+    this.pos = end + 3;
+  }
+
+  private until(marker: string, message: string): number {
+    const end = this.src.indexOf(marker, this.pos);
+    if (end < 0) throw plistError(message);
+    return end;
+  }
+}
+
+function isNameChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45;
+}
+
+function unescapeText(raw: string): string {
+  if (!raw.includes('&')) return raw;
+  return raw.replace(/&([^;&<]{0,12})(;?)/g, (_m, name: string, semi: string) => {
+    if (!semi) throw plistError('bare & in text');
+    const predefined = PREDEFINED[name];
+    if (predefined !== undefined) return predefined;
+    const code = /^#x[0-9a-fA-F]{1,6}$/.test(name) ? parseInt(name.slice(2), 16) : /^#\d{1,7}$/.test(name) ? parseInt(name.slice(1), 10) : -1;
+    if (code < 0) throw plistError(`entity &${name.slice(0, 12)}; is not accepted`);
+    if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff) || code === 0) throw plistError('invalid character reference');
+    return String.fromCodePoint(code);
+  });
+}
+
+function parseInteger(text: string): number | bigint {
+  if (!INTEGER.test(text)) throw plistError('invalid <integer>');
+  const n = Number(text);
+  if (Number.isSafeInteger(n)) return n;
+  const big = BigInt(text);
+  if (big < INT64_MIN || big > UINT64_MAX) throw plistError('<integer> out of 64-bit range');
+  return big;
+}
+
+function parseReal(text: string): number {
+  if (REAL.test(text)) return Number(text);
+  const special = SPECIAL_REALS[text.toLowerCase()];
+  if (special === undefined) throw plistError('invalid <real>');
+  return special;
+}
+
+function parseDate(text: string): Date {
+  const d = DATE.test(text) ? new Date(text) : null;
+  if (!d || Number.isNaN(d.getTime())) throw plistError('invalid <date>');
+  return d;
+}
+
+function parseData(text: string): Buffer {
+  const compact = text.replace(/[\s]+/g, '');
+  if (!BASE64.test(compact) || compact.length % 4 !== 0) throw plistError('invalid base64 in <data>');
+  return Buffer.from(compact, 'base64');
+}

@@ -1,0 +1,81 @@
+import { readDate } from '../columns';
+import type { Sql } from '../sql';
+import type { CertificateFilter, CertificateKind, CertificateRecord, CertificateStore, NewCertificate } from './certificate.store';
+
+const COLS = 'id, serial, kind, subject, fingerprint, device_id, school_id, grade_id, class_id, enrollment_token_id, not_before, not_after, revoked_at, revoke_reason, created_at';
+
+export class SqlCertificateStore implements CertificateStore {
+  constructor(private readonly sql: Sql) {}
+
+  async insert(c: NewCertificate): Promise<void> {
+    await this.sql.run(
+      `INSERT INTO certificates (${COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)`,
+      [c.id, c.serial, c.kind, c.subject, c.fingerprint, c.deviceId, c.schoolId, c.gradeId, c.classId, c.enrollmentTokenId, c.notBefore, c.notAfter, c.createdAt]);
+  }
+
+  async getByFingerprint(fingerprint: string): Promise<CertificateRecord | null> {
+    const r = await this.sql.one(`SELECT ${COLS} FROM certificates WHERE fingerprint = ?`, [fingerprint.toLowerCase()]);
+    return r ? toRecord(r) : null;
+  }
+
+  async getBySerial(serial: string): Promise<CertificateRecord | null> {
+    const r = await this.sql.one(`SELECT ${COLS} FROM certificates WHERE serial = ?`, [serial.toLowerCase()]);
+    return r ? toRecord(r) : null;
+  }
+
+  async list(filter: CertificateFilter = {}): Promise<CertificateRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.deviceId) {
+      where.push('device_id = ?');
+      params.push(filter.deviceId);
+    }
+    if (filter.kind) {
+      where.push('kind = ?');
+      params.push(filter.kind);
+    }
+    if (!filter.includeRevoked) where.push('revoked_at IS NULL');
+    params.push(filter.limit ?? 1000);
+    const rows = await this.sql.rows(
+      `SELECT ${COLS} FROM certificates${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id LIMIT ?`, params);
+    return rows.map(toRecord);
+  }
+
+  async bind(fingerprint: string, deviceId: string): Promise<'bound' | 'elsewhere' | 'unknown'> {
+    const r = await this.sql.run(
+      `UPDATE certificates SET device_id = ? WHERE fingerprint = ? AND (device_id IS NULL OR device_id = ?)`, [deviceId, fingerprint, deviceId]);
+    if (r.affected === 1) return 'bound';
+    return (await this.getByFingerprint(fingerprint)) ? 'elsewhere' : 'unknown';
+  }
+
+  async revokeBySerial(serial: string, reason: string, now: Date): Promise<boolean> {
+    const r = await this.sql.run(`UPDATE certificates SET revoked_at = ?, revoke_reason = ? WHERE serial = ? AND revoked_at IS NULL`, [now, reason, serial.toLowerCase()]);
+    return r.affected === 1;
+  }
+
+  async revokeByDevice(deviceId: string, reason: string, now: Date): Promise<number> {
+    const r = await this.sql.run(`UPDATE certificates SET revoked_at = ?, revoke_reason = ? WHERE device_id = ? AND revoked_at IS NULL`, [now, reason, deviceId]);
+    return r.affected;
+  }
+}
+
+function toRecord(r: Record<string, unknown>): CertificateRecord {
+  const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  return {
+    id: String(r.id),
+    serial: String(r.serial),
+    kind: r.kind as CertificateKind,
+    subject: String(r.subject),
+    fingerprint: String(r.fingerprint),
+    deviceId: str(r.device_id),
+    schoolId: str(r.school_id),
+    gradeId: str(r.grade_id),
+    classId: str(r.class_id),
+    enrollmentTokenId: str(r.enrollment_token_id),
+    notBefore: readDate(r.not_before)!,
+    notAfter: readDate(r.not_after)!,
+    revokedAt: readDate(r.revoked_at),
+    revokeReason: str(r.revoke_reason),
+    createdAt: readDate(r.created_at)!,
+  };
+}

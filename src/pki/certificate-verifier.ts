@@ -1,0 +1,83 @@
+import type { X509Certificate } from 'node:crypto';
+import type { DeviceIdentity } from '../apple/checkin.types';
+import type { CertificateStore } from '../db/stores';
+import { AppError } from '../errors';
+import type { CaMaterial } from './ca-loader';
+import { parseSignedData, verifySigner } from './cms-signed-data';
+import { fingerprintOf, parseCertificate } from './x509';
+
+/**
+ * Decides whether a certificate a device presents is one of Slate's live device identities:
+ * signed by Slate's CA, recorded at issuance, unrevoked and within its validity. Used by
+ * Mdm-Signature checks, proxy-forwarded client certificates and SCEP renewal.
+ */
+export class CertificateVerifier {
+  private readonly caCert: X509Certificate;
+
+  constructor(
+    ca: CaMaterial,
+    private readonly store: CertificateStore,
+    private readonly now: () => Date,
+  ) {
+    this.caCert = parseCertificate(ca.cert);
+  }
+
+  async identify(der: Buffer): Promise<DeviceIdentity> {
+    let cert: X509Certificate;
+    try {
+      cert = parseCertificate(der);
+    } catch {
+      throw new AppError('certificate_untrusted', 'not a certificate');
+    }
+    if (!cert.checkIssued(this.caCert) || !cert.verify(this.caCert.publicKey)) throw new AppError('certificate_untrusted', 'certificate not issued by the Slate CA');
+    const fingerprint = fingerprintOf(der);
+    const rec = await this.store.getByFingerprint(fingerprint);
+    if (!rec || rec.kind !== 'device') throw new AppError('certificate_untrusted', 'certificate unknown to this Slate');
+    if (rec.revokedAt) throw new AppError('certificate_revoked', 'certificate revoked');
+    const t = this.now().getTime();
+    if (t < rec.notBefore.getTime() || t > rec.notAfter.getTime()) throw new AppError('certificate_expired', 'certificate outside its validity');
+    return {
+      fingerprint, serial: rec.serial, deviceId: rec.deviceId, schoolId: rec.schoolId, gradeId: rec.gradeId, classId: rec.classId, enrollmentTokenId: rec.enrollmentTokenId,
+    };
+  }
+
+  /**
+   * Apple's `Mdm-Signature`: base64 detached CMS over the exact body bytes (SHA-1 or SHA-256, with
+   * or without signed attributes, BER). https://developer.apple.com/documentation/devicemanagement/implementing_device_management/managing_certificates_for_mdm_servers_and_devices
+   */
+  async verifyDetached(signatureB64: string, body: Buffer): Promise<DeviceIdentity> {
+    const trimmed = signatureB64.replace(/\s+/g, '');
+    if (!trimmed || !/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed) || trimmed.length > 64 * 1024) throw new AppError('signature_invalid', 'Mdm-Signature is not base64');
+    let signer: Buffer | null = null;
+    try {
+      const sd = parseSignedData(Buffer.from(trimmed, 'base64'));
+      const info = sd.signers[0];
+      if (info && sd.signers.length === 1) signer = verifySigner(sd, info, sd.content ?? body);
+      if (sd.content && !sd.content.equals(body)) signer = null;
+    } catch {
+      signer = null;
+    }
+    if (!signer) throw new AppError('signature_invalid', 'Mdm-Signature does not verify over the body');
+    return this.identify(signer);
+  }
+}
+
+/**
+ * A client certificate forwarded by a TLS-terminating proxy: RFC 9440 `Client-Cert` (`:base64:`),
+ * PEM (optionally URL-escaped, as nginx's $ssl_client_escaped_cert), bare base64 or DER bytes.
+ */
+export function decodeForwardedCertificate(value: string | Buffer): Buffer {
+  if (Buffer.isBuffer(value)) return value;
+  let v = value.trim();
+  if (v.includes('%')) {
+    try {
+      v = decodeURIComponent(v);
+    } catch {
+      throw new AppError('certificate_untrusted', 'client certificate header is not decodable');
+    }
+  }
+  if (v.startsWith(':') && v.endsWith(':')) v = v.slice(1, -1);
+  v = v.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(v)) throw new AppError('certificate_untrusted', 'client certificate header is not base64');
+  return Buffer.from(v, 'base64');
+}
