@@ -10,7 +10,7 @@ const run = (args: string[], env: Record<string, string>) =>
 
 describe('slate apns (CLI, SQLite)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'slate-apns-cli-'));
-  const env = { DATA_DIR: dir, LOG_LEVEL: 'silent' };
+  const env = { DATA_DIR: dir, CERTS_DIR: join(dir, 'certs'), LOG_LEVEL: 'silent' };
   const ca = testCa();
   const push = pushCertificate(ca);
   const file = (name: string, data: string | Buffer) => {
