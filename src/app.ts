@@ -1,15 +1,18 @@
-import { readFileSync } from 'node:fs';
 import type { Express } from 'express';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { loadSecretKey } from './config';
 import { SecretBox } from './crypto/secret-box';
-import { AfterCommit } from './db/after-commit';
 import { buildDataSource, describeDatabase, openDataSource, runMigrations } from './db/data-source';
 import { createStores, type Stores } from './db/stores';
-import { ApnsCertificateService } from './apple/apns/apns-certificate.service';
-import { Http2ApnsClient } from './apple/apns/apns-client';
-import { PushService } from './apple/apns/push.service';
+import type { ApnsCertificateService } from './apple/apns/apns-certificate.service';
+import { createPush } from './apple/apns/push.factory';
+import type { PushService } from './apple/apns/push.service';
+import { createAppleSpine, type AppleSpine } from './apple/apple-spine';
+import { createAppleProtocol } from './apple/protocol';
+import { StaffCommands } from './apple/staff-commands';
+import { PeriodicTasks } from './background/periodic-tasks';
+import { Sql } from './db/sql';
 import { EnrollmentTokenService } from './apple/enrollment/enrollment-token.service';
 import { DeviceService } from './fleet/device.service';
 import { OrgService } from './fleet/org.service';
@@ -18,7 +21,6 @@ import { PkiService, SCEP_CAPABILITIES } from './pki/pki.service';
 import { scepRouter } from './apple/http/scep.router';
 import { healthRouter } from './http/health.router';
 import { buildHttpApp } from './http/http-app';
-import { AppError } from './errors';
 import type { Logger } from './log/logger';
 
 export interface Services {
@@ -30,6 +32,8 @@ export interface Services {
   /** Push dispatcher; the CommandService's PushWaker. */
   push: PushService;
   pki: PkiService;
+  /** Apple MDM: command queue, check-ins, and what staff may send. */
+  apple: AppleSpine & { staff: StaffCommands };
 }
 
 export interface Slate {
@@ -69,36 +73,41 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
     }
     const stores = createStores(ds);
     const org = new OrgService(stores.org);
-    const apnsCertificates = new ApnsCertificateService({ store: stores.apnsCertificates, secrets, logger });
-    // A push certificate that cannot be opened must not stop the server (or `slate apns set-cert`).
-    await apnsCertificates.refresh().catch((err) => logger.error({ err }, 'cannot load the APNs push certificate'));
-    const push = new PushService({
-      outbox: stores.pushOutbox, appleDevices: stores.appleDevices, certificates: apnsCertificates,
-      client: new Http2ApnsClient({ url: config.apple.apnsUrl, ca: readCaFile(config.apple.apnsCaFile), concurrency: config.apple.apnsConcurrency, logger }),
-      afterCommit: new AfterCommit(ds), onPushed: (ids, at) => stores.commands.markPushed(ids, at), logger,
-      rate: config.apple.apnsRate, pushTtlMs: config.apple.apnsPushTtlMs, pollIntervalMs: config.apple.apnsPollIntervalMs,
+    const { apnsCertificates, push } = await createPush({ config, ds, stores, secrets, logger });
+    const pki = await createPkiService({ config, stores, secrets, logger });
+    const enrollmentTokens = new EnrollmentTokenService(stores.enrollmentTokens, org, config);
+    const spine = createAppleSpine({
+      config, logger, sql: new Sql(ds), stores, secrets, org, enrollmentTokens, pki, push,
+      pushTopic: () => apnsCertificates.current()?.topic ?? null,
+      protocol: createAppleProtocol(),
     });
     const services: Services = {
       org,
-      enrollmentTokens: new EnrollmentTokenService(stores.enrollmentTokens, org, config),
+      enrollmentTokens,
       devices: new DeviceService({ devices: stores.devices, appleDevices: stores.appleDevices, checkins: stores.checkins, org }),
       apnsCertificates,
       push,
-      pki: await createPkiService({ config, stores, secrets, logger }),
+      pki,
+      apple: { ...spine, staff: new StaffCommands({ commands: spine.commands, appleDevices: stores.appleDevices, secrets, build: spine.buildCommand }) },
     };
     if (opts.importOrg && config.orgImportOnStart && (await services.org.isEmpty())) {
       const result = await services.org.importFile(config.orgFile);
       logger.info({ file: config.orgFile, ...result }, 'organisation imported');
     }
-    const pki = services.pki;
     const http = buildHttpApp(logger, [
       { path: '/', router: healthRouter({ pingDatabase: () => ds.query('SELECT 1').then(() => undefined) }) },
       { path: '/scep', router: scepRouter({ capabilities: SCEP_CAPABILITIES, caCertificate: () => pki.scepCaCertificate(), pkiOperation: (m) => pki.scepOperation(m), logger }) },
-    ]);
+      ...spine.mounts,
+    ], { trustProxy: config.apple.trustProxy });
+    const tasks = housekeeping(config, stores, spine, logger);
     return {
       config, logger, ds, secrets, stores, services, http,
-      startBackground: () => push.start(),
+      startBackground: () => {
+        push.start();
+        tasks.start();
+      },
       close: async () => {
+        await tasks.stop();
         await push.stop();
         if (ds.isInitialized) await ds.destroy();
       },
@@ -109,11 +118,13 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
   }
 }
 
-function readCaFile(file: string | undefined): string | undefined {
-  if (file === undefined) return undefined;
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new AppError('config_invalid', `APNS_CA_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
+/** Idempotent sweeps every server process runs (safe in several processes at once). */
+function housekeeping(config: Config, stores: Stores, spine: AppleSpine, logger: Logger): PeriodicTasks {
+  const tasks = new PeriodicTasks(logger);
+  const ago = (ms: number) => new Date(Date.now() - ms);
+  tasks.add('expire-commands', 60_000, () => spine.commands.expireDue());
+  tasks.add('prune-checkins', 3_600_000, () => stores.checkins.pruneBefore(ago(config.checkinRetentionMs)));
+  // Challenges are one-time and short-lived; a day's margin keeps recent ones for diagnosis.
+  tasks.add('prune-scep-challenges', 3_600_000, () => stores.scepChallenges.prune(ago(86_400_000)));
+  return tasks;
 }

@@ -121,12 +121,14 @@ export function createAppleSpine(d: SpineDeps): AppleSpine {
 async function enrollmentProfile(d: SpineDeps, token: EnrollmentToken): Promise<Buffer> {
   const topic = d.pushTopic();
   // Without a push certificate a device would enrol but never wake up for a lock or wipe.
-  if (!topic) throw new AppError('apns_not_configured', 'no APNs push certificate configured (slate apns set-cert)', { expose: true });
+  if (!topic) throw new AppError('enrollment_unavailable', 'no APNs push certificate configured (slate apns set-cert)', { expose: true });
+  const base = d.config.publicUrl;
+  // iPads only talk MDM over HTTPS: put a TLS proxy in front (or TLS_CERT_FILE) and say so in PUBLIC_URL.
+  if (!base.startsWith('https://')) throw new AppError('enrollment_unavailable', `PUBLIC_URL must be an https:// URL for iPads to enrol (is ${base})`, { expose: true });
   const school = await d.org.byId(token.schoolId);
   const { challenge } = await d.pki.createChallenge({
     schoolId: token.schoolId, gradeId: token.gradeId, classId: token.classId, enrollmentTokenId: token.id,
   });
-  const base = d.config.publicUrl;
   return d.protocol.buildEnrollmentProfile({
     identifier: `${new URL(base).hostname.split('.').reverse().join('.')}.slate.enroll`,
     displayName: `Slate MDM${school ? ` – ${school.name}` : ''}`,

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { isAppError } from '../errors';
 import { registerApns } from './commands/apns.command';
+import { registerDevice } from './commands/device.command';
 import { registerEnroll } from './commands/enroll.command';
 import { registerMigrate } from './commands/migrate.command';
 import { registerPki } from './commands/pki.command';
@@ -15,6 +16,7 @@ export async function runCli(argv: string[]): Promise<void> {
   registerMigrate(program);
   registerOrg(program);
   registerEnroll(program);
+  registerDevice(program);
   registerApns(program);
   registerPki(program);
   try {

@@ -32,7 +32,7 @@ export type ErrorCode =
   | 'certificate_revoked'
   | 'certificate_expired'
   | 'certificate_bound_elsewhere'
-  | 'apns_not_configured'
+  | 'enrollment_unavailable'
   | 'push_certificate_invalid'
   | 'server_error';
 
@@ -65,7 +65,7 @@ const DEFAULT_STATUS: Record<ErrorCode, number> = {
   certificate_revoked: 403,
   certificate_expired: 403,
   certificate_bound_elsewhere: 403,
-  apns_not_configured: 503,
+  enrollment_unavailable: 503,
   push_certificate_invalid: 400,
   server_error: 500,
 };
