@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SecretBox } from '../crypto/secret-box';
-import type { AnswerOutcome, CommandAnswer, CommandQueueStore, CommandRecord } from '../db/stores';
+import type { AnswerOutcome, CommandAnswer, CommandQueueStore, CommandRecord, NextCommand } from '../db/stores';
 import type { Executor, Sql } from '../db/sql';
 import { AppError } from '../errors';
 import type { Logger } from '../log/logger';
@@ -117,23 +117,33 @@ export class CommandService {
    */
   async poll(deviceId: string, report: DeviceReport, rawBody: Buffer): Promise<Buffer | null> {
     const now = this.now();
-    if (report.status !== 'Idle') {
-      if (!report.commandUuid) throw new AppError('bad_request', `${report.status} report without CommandUUID`);
-      const answer: CommandAnswer = {
-        status: ANSWER_STATUS[report.status],
-        resultStatus: report.status,
-        errorChain: report.errorChain ?? null,
-        raw: report.status === 'NotNow' ? null : rawBody.toString('utf8'),
-      };
-      const outcome = await this.deps.queue.recordAnswer(deviceId, report.commandUuid, answer, now);
-      if (outcome.kind === 'unknown' || outcome.kind === 'duplicate') {
-        // Accepted, never a 500: the device must not retry a report forever.
-        this.deps.logger.warn({ deviceId, commandUuid: report.commandUuid, status: report.status, outcome: outcome.kind }, 'command report ignored');
-      } else {
-        await this.deps.effects.apply(deviceId, outcome, report);
-      }
+    if (report.status === 'Idle') return this.body(await this.deps.queue.next(deviceId, now, { skipNotNow: false }));
+    if (!report.commandUuid) throw new AppError('bad_request', `${report.status} report without CommandUUID`);
+    const answer: CommandAnswer = {
+      status: ANSWER_STATUS[report.status],
+      resultStatus: report.status,
+      errorChain: report.errorChain ?? null,
+      raw: report.status === 'NotNow' ? null : rawBody.toString('utf8'),
+    };
+    const uuid = report.commandUuid;
+    // Answer and next command in one transaction: one commit per poll instead of two.
+    const { outcome, next } = await this.deps.sql.transaction(async (ex) => {
+      const outcome = await this.deps.queue.recordAnswer(deviceId, uuid, answer, now, ex);
+      // A device that just acknowledged an erase is wiping itself: nothing more to hand out.
+      const erasing = outcome.kind === 'finished' && outcome.command.requestType === 'EraseDevice' && report.status === 'Acknowledged';
+      const next = erasing ? null : await this.deps.queue.next(deviceId, now, { skipNotNow: report.status === 'NotNow' }, ex);
+      return { outcome, next };
+    });
+    if (outcome.kind === 'unknown' || outcome.kind === 'duplicate') {
+      // Accepted, never a 500: the device must not retry a report forever.
+      this.deps.logger.warn({ deviceId, commandUuid: uuid, status: report.status, outcome: outcome.kind }, 'command report ignored');
+    } else {
+      await this.deps.effects.apply(deviceId, outcome, report);
     }
-    const next = await this.deps.queue.next(deviceId, now, { skipNotNow: report.status === 'NotNow' });
+    return this.body(next);
+  }
+
+  private body(next: NextCommand | null): Buffer | null {
     if (!next) return null;
     return next.bodySealed ? this.deps.secrets.open('generic', next.body) : Buffer.from(next.body, 'utf8');
   }

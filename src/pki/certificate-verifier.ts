@@ -4,7 +4,7 @@ import type { CertificateStore } from '../db/stores';
 import { AppError } from '../errors';
 import type { CaMaterial } from './ca-loader';
 import { parseSignedData, verifySigner } from './cms-signed-data';
-import { fingerprintOf, parseCertificate } from './x509';
+import { fingerprintOf, parseCertificate, parseCertificateCached } from './x509';
 
 /**
  * Decides whether a certificate a device presents is one of Slate's live device identities:
@@ -13,6 +13,8 @@ import { fingerprintOf, parseCertificate } from './x509';
  */
 export class CertificateVerifier {
   private readonly caCert: X509Certificate;
+  /** Fingerprints whose CA signature was checked (pure function of the bytes; bounded). */
+  private readonly issuedByCa = new Set<string>();
 
   constructor(
     ca: CaMaterial,
@@ -23,14 +25,19 @@ export class CertificateVerifier {
   }
 
   async identify(der: Buffer): Promise<DeviceIdentity> {
-    let cert: X509Certificate;
-    try {
-      cert = parseCertificate(der);
-    } catch {
-      throw new AppError('certificate_untrusted', 'not a certificate');
-    }
-    if (!cert.checkIssued(this.caCert) || !cert.verify(this.caCert.publicKey)) throw new AppError('certificate_untrusted', 'certificate not issued by the Slate CA');
     const fingerprint = fingerprintOf(der);
+    if (!this.issuedByCa.has(fingerprint)) {
+      let cert: X509Certificate;
+      try {
+        cert = parseCertificateCached(der);
+      } catch {
+        throw new AppError('certificate_untrusted', 'not a certificate');
+      }
+      if (!cert.checkIssued(this.caCert) || !cert.verify(this.caCert.publicKey)) throw new AppError('certificate_untrusted', 'certificate not issued by the Slate CA');
+      if (this.issuedByCa.size >= 50_000) this.issuedByCa.clear();
+      this.issuedByCa.add(fingerprint);
+    }
+    // Revocation, binding and validity are read per request: another process may have revoked it.
     const rec = await this.store.getByFingerprint(fingerprint);
     if (!rec || rec.kind !== 'device') throw new AppError('certificate_untrusted', 'certificate unknown to this Slate');
     if (rec.revokedAt) throw new AppError('certificate_revoked', 'certificate revoked');

@@ -5,7 +5,7 @@ import {
 } from './der';
 import { signatureOid, signatureParamsNull, signBytes, verifyBytes } from './keys';
 import { DIGEST_BY_OID, DIGEST_OID, OID, type DigestName } from './oids';
-import { certificateParts, keyIdentifier, parseCertificate } from './x509';
+import { certificateParts, keyIdentifier, parseCertificate, parseCertificateCached } from './x509';
 
 /** CMS SignedData (RFC 5652 §5): what SCEP messages, signed profiles and Mdm-Signature use. */
 export interface SignerInfo {
@@ -103,7 +103,7 @@ function stripZero(b: Buffer): Buffer {
 export function verifySigner(sd: SignedData, signer: SignerInfo, content: Buffer): Buffer | null {
   const certDer = findSignerCertificate(sd, signer);
   if (!certDer) return null;
-  const key = parseCertificate(certDer).publicKey;
+  const key = parseCertificateCached(certDer).publicKey;
   let signedBytes = content;
   if (signer.attributes && signer.attributesDer) {
     const md = signer.attributes.get(OID.messageDigest)?.[0];

@@ -164,6 +164,12 @@ export class SimulatedIpad {
     return { checkin: p.checkInUrl, connect: p.serverUrl };
   }
 
+  /** The identity Slate issued (benchmarks hand it to a load-generating worker). */
+  identityForBench(): { keyPem: string; certDer: Buffer } {
+    if (!this.identity) throw new Error('no identity certificate yet');
+    return this.identity;
+  }
+
   get certificateDer(): Buffer | undefined {
     return this.identity?.certDer;
   }

@@ -42,7 +42,7 @@ export class SqlCommandQueueStore implements CommandQueueStore {
     return ex ? run(ex) : this.sql.transaction(run);
   }
 
-  async next(deviceId: string, now: Date, opts: { skipNotNow: boolean }): Promise<NextCommand | null> {
+  async next(deviceId: string, now: Date, opts: { skipNotNow: boolean }, ex?: Executor): Promise<NextCommand | null> {
     const statuses = opts.skipNotNow ? "('queued', 'sent')" : "('queued', 'sent', 'not_now')";
     // One statement picks and marks: atomic on both databases without an explicit transaction.
     const row = await this.sql.one<{ id: number | string; command_uuid: string; request_type: string; body: string; body_sealed: unknown }>(
@@ -50,13 +50,13 @@ export class SqlCommandQueueStore implements CommandQueueStore {
        WHERE id = (SELECT id FROM command_queue WHERE device_id = ? AND status IN ${statuses}
                    AND (expires_at IS NULL OR expires_at > ?) ORDER BY priority DESC, id ASC LIMIT 1)
        RETURNING id, command_uuid, request_type, body, body_sealed`,
-      [now, deviceId, now]);
+      [now, deviceId, now], ex);
     if (!row) return null;
     return { id: Number(row.id), commandUuid: row.command_uuid, requestType: row.request_type, body: row.body, bodySealed: row.body_sealed === true || row.body_sealed === 1 };
   }
 
-  recordAnswer(deviceId: string, commandUuid: string, answer: CommandAnswer, now: Date): Promise<AnswerOutcome> {
-    return this.sql.transaction(async (ex) => {
+  recordAnswer(deviceId: string, commandUuid: string, answer: CommandAnswer, now: Date, outer?: Executor): Promise<AnswerOutcome> {
+    const run = async (ex: Executor): Promise<AnswerOutcome> => {
       const pending = await this.sql.one(
         `SELECT id, ${SHARED} FROM command_queue WHERE command_uuid = ? AND device_id = ?${this.sql.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
         [commandUuid, deviceId], ex);
@@ -76,7 +76,8 @@ export class SqlCommandQueueStore implements CommandQueueStore {
         return { kind: 'late', command: { ...done, resultStatus: answer.resultStatus, errorChain: answer.errorChain } };
       }
       return { kind: 'duplicate', command: done };
-    });
+    };
+    return outer ? run(outer) : this.sql.transaction(run);
   }
 
   async cancel(commandUuid: string, now: Date, note: string): Promise<boolean> {

@@ -91,8 +91,8 @@ export interface CommandQueueStore {
    * never answered is sent again; NotNow ones are skipped when `skipNotNow` (the device just said
    * NotNow) and offered again at the next Idle.
    */
-  next(deviceId: string, now: Date, opts: { skipNotNow: boolean }): Promise<NextCommand | null>;
-  recordAnswer(deviceId: string, commandUuid: string, answer: CommandAnswer, now: Date): Promise<AnswerOutcome>;
+  next(deviceId: string, now: Date, opts: { skipNotNow: boolean }, ex?: Executor): Promise<NextCommand | null>;
+  recordAnswer(deviceId: string, commandUuid: string, answer: CommandAnswer, now: Date, ex?: Executor): Promise<AnswerOutcome>;
   /** Cancels one pending command; false when it is not pending (already answered or unknown). */
   cancel(commandUuid: string, now: Date, note: string): Promise<boolean>;
   /** Cancels everything pending for a device (re-enrolment, check-out, wipe). */

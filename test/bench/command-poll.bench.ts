@@ -1,0 +1,158 @@
+/**
+ * The Apple command endpoint under load, in one server process:
+ *  1. round trips: N simulated iPads (each signing every request) work through queued commands
+ *     (Acknowledged → next command) as fast as answers come: requests/s;
+ *  2. latency at a paced 500 requests/s: p50/p95/p99;
+ *  3. the next-command query with 0 and with 1,000,000 finished commands in the history;
+ *  4. enqueuing a lock for 10,000 devices (validation, encoding, queue rows and push outbox).
+ * The load generator runs in a worker thread so client signing does not share the server's loop.
+ * `npm run bench -- command-poll` (TEST_DATABASE_URL=postgres://... for Postgres).
+ * Knobs: BENCH_DEVICES (64), BENCH_SECONDS (10), BENCH_HISTORY (1000000), BENCH_BULK (10000).
+ */
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { Session } from 'node:inspector';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { Sql } from '../../src/db/sql';
+import { silentLogger } from '../../src/log/logger';
+import { startFakeApns } from '../helpers/fake-apns';
+import { testDialect } from '../helpers/test-db';
+import { createTestSlate, type TestSlate } from '../helpers/test-slate';
+import { SimulatedIpad } from '../sim/ipad-simulator';
+import type { PollDevice, PollJob, PollResult } from './load/poll-worker';
+import { seedAppleDevices, seedHistory } from './load/seed';
+
+const DEVICES = Number(process.env.BENCH_DEVICES ?? 64);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const HISTORY = Number(process.env.BENCH_HISTORY ?? 1_000_000);
+const BULK = Number(process.env.BENCH_BULK ?? 10_000);
+const PUBLIC = 'https://mdm.bench.test';
+
+function runWorker(job: PollJob): Promise<PollResult> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(join(__dirname, 'load', 'poll-worker.js'), { workerData: job });
+    w.on('message', (m: PollResult | { ready: true }) => {
+      if ('ready' in m) {
+        profile.start();
+        w.postMessage('go');
+        return;
+      }
+      void profile.stop().then(() => w.terminate()).then(() => resolve(m));
+    });
+    w.once('error', reject);
+  });
+}
+
+/** BENCH_PROFILE=dir: CPU profile of the server thread during each measured run (not the set-up). */
+const profile = (() => {
+  const dir = process.env.BENCH_PROFILE;
+  const session = dir ? new Session() : undefined;
+  let n = 0;
+  const post = (method: string) => new Promise<unknown>((res, rej) => session!.post(method, (err, r) => (err ? rej(err) : res(r))));
+  return {
+    start: () => {
+      if (!session) return;
+      session.connect();
+      void post('Profiler.enable').then(() => post('Profiler.start'));
+    },
+    stop: async () => {
+      if (!session) return;
+      const r = (await post('Profiler.stop')) as { profile: unknown };
+      writeFileSync(join(dir!, `server-${++n}.cpuprofile`), JSON.stringify(r.profile));
+      session.disconnect();
+    },
+  };
+})();
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const ms = (n: number) => `${n.toFixed(2)} ms`;
+
+async function enrolDevices(slate: TestSlate, base: string): Promise<PollDevice[]> {
+  const link = await slate.services.enrollmentTokens.create({ schoolCode: 'gs-bildstock', gradeLevel: 3, createdBy: 'bench' });
+  const out: PollDevice[] = [];
+  for (let i = 0; i < DEVICES; i++) {
+    const ipad = new SimulatedIpad((u) => u.replace(PUBLIC, base));
+    await ipad.enrol(link.url);
+    const id = ipad.identityForBench();
+    out.push({ udid: ipad.udid, keyPem: id.keyPem, certDer: id.certDer.toString('base64'), connectUrl: ipad.urls.connect });
+  }
+  return out;
+}
+
+/** Queues commands and tells each device which UUIDs it will get, in order (for presigning). */
+async function queueCommands(slate: TestSlate, devices: PollDevice[], perDevice: number): Promise<PollDevice[]> {
+  const ids = await Promise.all(devices.map(async (d) => (await slate.services.devices.require(d.udid)).id));
+  const lock = slate.services.apple.buildCommand('DeviceLock', { Message: 'Benchmark' });
+  for (let i = 0; i < perDevice; i++) await slate.services.apple.commands.enqueue(ids, lock, { createdBy: 'bench' });
+  await slate.services.push.flush();
+  const rows: { device_id: string; command_uuid: string }[] = await slate.ds.query('SELECT device_id, command_uuid FROM command_queue ORDER BY priority DESC, id ASC');
+  return devices.map((d, i) => ({ ...d, commands: rows.filter((r) => r.device_id === ids[i]).map((r) => r.command_uuid) }));
+}
+
+async function nextQueryTiming(slate: TestSlate, deviceId: string, rounds = 3000): Promise<number> {
+  const now = new Date();
+  for (let i = 0; i < 200; i++) await slate.stores.commands.next(deviceId, now, { skipNotNow: false }); // warm-up
+  const t0 = performance.now();
+  for (let i = 0; i < rounds; i++) await slate.stores.commands.next(deviceId, now, { skipNotNow: false });
+  return (performance.now() - t0) / rounds;
+}
+
+async function main(): Promise<void> {
+  const apns = await startFakeApns();
+  let handler: Parameters<typeof createServer>[1] = (_q, r) => r.end();
+  const server = createServer({ keepAliveTimeout: 60_000 }, (q, r) => handler!(q, r));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const slate = await createTestSlate({ PUBLIC_URL: PUBLIC, APNS_URL: apns.url, APNS_CA_FILE: apns.caFile, APNS_RATE: '100000' }, { importOrg: true }, silentLogger());
+  handler = slate.http;
+  const line = (s: string) => console.log(`${testDialect}: ${s}`);
+  try {
+    await slate.services.apnsCertificates.set({ data: Buffer.from(apns.pushCert.certPem + apns.pushCert.keyPem) });
+    let t = performance.now();
+    const devices = await enrolDevices(slate, base);
+    line(`enrolled ${DEVICES} simulated iPads (profile, SCEP, Authenticate, TokenUpdate) in ${Math.round(performance.now() - t)} ms`);
+
+    const closed = await runWorker({ devices: await queueCommands(slate, devices, Math.ceil((2500 * SECONDS) / DEVICES)), mode: 'closed', durationMs: SECONDS * 1000 });
+    const cs = [...closed.latenciesMs].sort((a, b) => a - b);
+    line(`round trips, ${DEVICES} devices as fast as answered: ${Math.round(closed.requests / (closed.elapsedMs / 1000))} requests/s ` +
+      `(${closed.commands} commands handed out, ${closed.errors} errors; p50 ${ms(pct(cs, 50))}, p99 ${ms(pct(cs, 99))}; requests presigned in ${Math.round(closed.presignMs / 1000)} s)`);
+
+    await slate.ds.query(`DELETE FROM command_queue`); // what the first run left: start the paced run clean
+    const open = await runWorker({ devices: await queueCommands(slate, devices, Math.ceil((300 * SECONDS) / DEVICES)), mode: 'open', rate: 500, durationMs: SECONDS * 1000 });
+    const os = [...open.latenciesMs].sort((a, b) => a - b);
+    line(`paced at 500 requests/s: ${Math.round(open.requests / (open.elapsedMs / 1000))} requests/s done, ${open.errors} errors; ` +
+      `p50 ${ms(pct(os, 50))}, p95 ${ms(pct(os, 95))}, p99 ${ms(pct(os, 99))}, max ${ms(os[os.length - 1] ?? NaN)}`);
+
+    const deviceIds = await Promise.all(devices.map(async (d) => (await slate.services.devices.require(d.udid)).id));
+    const before = await nextQueryTiming(slate, deviceIds[0]!);
+    const historyBefore = Number((await slate.ds.query('SELECT COUNT(*) AS n FROM command_history'))[0].n);
+    t = performance.now();
+    await seedHistory(new Sql(slate.ds), deviceIds, HISTORY);
+    const seeded = performance.now() - t;
+    if (testDialect === 'postgres') await slate.ds.query('ANALYZE command_history');
+    const after = await nextQueryTiming(slate, deviceIds[0]!);
+    line(`next-command query: ${ms(before)} with ${historyBefore} finished commands, ${ms(after)} with ${historyBefore + HISTORY} (seeded in ${Math.round(seeded / 1000)} s)`);
+    const again = await runWorker({ devices, mode: 'closed', durationMs: Math.min(5, SECONDS) * 1000 });
+    line(`round trips (Idle) with ${historyBefore + HISTORY} finished commands in the history: ${Math.round(again.requests / (again.elapsedMs / 1000))} requests/s`);
+
+    const school = await slate.services.org.requireByCode('gs-bildstock');
+    const grade = await slate.services.org.requireByCode('gs-bildstock-3');
+    await seedAppleDevices(new Sql(slate.ds), BULK, { schoolId: school.id, gradeId: grade.id });
+    const all = await slate.services.devices.list({ underCode: 'gs-bildstock', limit: 1_000_000 });
+    t = performance.now();
+    const r = await slate.services.apple.staff.send({ devices: all, requestType: 'DeviceLock', params: { Message: 'Bitte abgeben' }, by: 'bench', bulkTarget: 'school:gs-bildstock' });
+    const took = performance.now() - t;
+    line(`enqueue DeviceLock for ${r.commands.length} devices (one bulk job, push outbox in the same transaction): ${Math.round(took)} ms`);
+  } finally {
+    await slate.dispose();
+    await new Promise((r) => server.close(r));
+    await apns.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
