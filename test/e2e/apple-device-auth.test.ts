@@ -60,8 +60,10 @@ describe('Apple device authentication', () => {
   it('refuses a valid signature over other bytes (one byte changed)', async () => {
     const body = idle(a);
     const signature = a.sign(body);
+    // Still a well-formed report, for another UDID: only the signature can tell.
+    const at = body.indexOf(a.udid) + a.udid.length - 1;
     const tampered = Buffer.from(body);
-    tampered[tampered.length - 10] ^= 0x01;
+    tampered.writeUInt8(body[at] === 0x30 ? 0x31 : 0x30, at);
     expectRefused(await withSignature(a, a.urls.connect, tampered, signature), '/mdm/connect');
     expect(h.lastRequest('/mdm/connect')!.reason).toBe('signature_invalid');
     const update = tokenUpdate(a);
