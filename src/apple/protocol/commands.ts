@@ -55,6 +55,8 @@ const SCHEMAS = {
   EraseDevice: z.object({ PIN: pin.optional(), PreserveDataPlan: z.boolean().optional(), DisallowProximitySetup: z.boolean().optional() }).strict(),
   RestartDevice: z.object({ NotifyUser: z.boolean().optional() }).strict(),
   ShutDownDevice: empty,
+  // Lets an Automated Device Enrollment iPad waiting at Setup Assistant (AwaitingConfiguration) go on.
+  DeviceConfigured: empty,
   ClearPasscode: z.object({ UnlockToken: data(64 * 1024) }).strict(),
   InstallProfile: z.object({ Payload: data(1024 * 1024) }).strict(),
   RemoveProfile: z.object({ Identifier: z.string().min(1).max(255) }).strict(),

@@ -9,7 +9,7 @@ const schemas = new AppleSchemas();
 /** The fullest params each builder accepts: every output must conform to Apple's schema. */
 const SAMPLES: Record<string, Record<string, unknown>[]> = {
   DeviceInformation: [{}, { Queries: ['UDID', 'OSVersion'] }],
-  SecurityInfo: [{}], ProfileList: [{}], AvailableOSUpdates: [{}], DisableLostMode: [{}], DeviceLocation: [{}], PlayLostModeSound: [{}], ShutDownDevice: [{}],
+  SecurityInfo: [{}], ProfileList: [{}], AvailableOSUpdates: [{}], DisableLostMode: [{}], DeviceLocation: [{}], PlayLostModeSound: [{}], ShutDownDevice: [{}], DeviceConfigured: [{}],
   CertificateList: [{}, { ManagedOnly: true }],
   InstalledApplicationList: [{}, { Identifiers: ['com.apple.Pages'], ManagedAppsOnly: true }],
   ManagedApplicationList: [{ Identifiers: ['com.apple.Keynote'] }],
