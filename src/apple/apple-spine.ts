@@ -101,7 +101,11 @@ export function createAppleSpine(d: SpineDeps): AppleSpine {
     clientCertHeader: d.config.apple.clientCertHeader, logger,
   });
   const enroll = enrollRouter({
-    redeem: (token) => d.enrollmentTokens.redeem(token),
+    // Checked before the link counts a use: a 503 must not spend a single-use link.
+    redeem: async (token) => {
+      enrollmentEndpoints(d);
+      return d.enrollmentTokens.redeem(token);
+    },
     buildProfile: (token) => enrollmentProfile(d, token),
     sign: async (profile) => d.pki.signProfile(profile),
     allowUnsigned: d.config.apple.allowUnsignedEnrollment,
@@ -118,13 +122,19 @@ export function createAppleSpine(d: SpineDeps): AppleSpine {
   };
 }
 
-async function enrollmentProfile(d: SpineDeps, token: EnrollmentToken): Promise<Buffer> {
+/** The push topic and public base an enrolment needs; enrollment_unavailable (503) without them. */
+function enrollmentEndpoints(d: SpineDeps): { topic: string; base: string } {
   const topic = d.pushTopic();
   // Without a push certificate a device would enrol but never wake up for a lock or wipe.
   if (!topic) throw new AppError('enrollment_unavailable', 'no APNs push certificate configured (slate apns set-cert)', { expose: true });
   const base = d.config.publicUrl;
   // iPads only talk MDM over HTTPS: put a TLS proxy in front (or TLS_CERT_FILE) and say so in PUBLIC_URL.
   if (!base.startsWith('https://')) throw new AppError('enrollment_unavailable', `PUBLIC_URL must be an https:// URL for iPads to enrol (is ${base})`, { expose: true });
+  return { topic, base };
+}
+
+async function enrollmentProfile(d: SpineDeps, token: EnrollmentToken): Promise<Buffer> {
+  const { topic, base } = enrollmentEndpoints(d);
   const school = await d.org.byId(token.schoolId);
   const { challenge } = await d.pki.createChallenge({
     schoolId: token.schoolId, gradeId: token.gradeId, classId: token.classId, enrollmentTokenId: token.id,

@@ -1,6 +1,7 @@
-import { Router, type Request } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppleDeviceStore } from '../../db/stores';
 import { AppError } from '../../errors';
+import { fromHttpError } from '../../http/errors';
 import type { Logger } from '../../log/logger';
 import type { CheckinMessage, DeviceIdentity } from '../checkin.types';
 import type { CheckinService } from '../checkin.service';
@@ -71,6 +72,11 @@ export function mdmRouter(deps: MdmRouterDeps): Router {
     } catch (err) {
       sendDeviceError(res, deps.logger, err, { endpoint: 'connect' });
     }
+  });
+  // Refusals of the body reader (over 1 MiB, unreadable encoding) are answered here, not by the
+  // app's error handler: still a bare status, but with the device log line and the route's path.
+  r.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+    sendDeviceError(res, deps.logger, fromHttpError(err), { endpoint: req.path.slice(1) });
   });
   return r;
 }
