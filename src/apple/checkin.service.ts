@@ -100,6 +100,9 @@ export class CheckinService {
       if (cancelled) this.deps.logger.info({ deviceId: device.id, cancelled }, 'stale commands cancelled at re-enrolment');
       await this.deps.checkins.record({ deviceId: device.id, udid, messageType: 'Authenticate', osVersion: facts.osVersion, buildVersion: facts.buildVersion, createdAt: now }, ex);
     });
+    // A fresh certificate supersedes the device's earlier ones: an old identity must not be able to
+    // authenticate again and take the enrolment back.
+    if (id.deviceId === null && existing) await this.deps.certificates.revokeByDevice(device.id, 'superseded by re-enrolment');
     await this.deps.certificates.bindCertificate(id.fingerprint, device.id);
     return OK;
   }

@@ -139,6 +139,10 @@ describe('Apple device authentication', () => {
     expect(await again.connect()).toEqual([]);
     // The old identity no longer speaks for the device.
     expectRefused(await old.putRaw(old.urls.connect, idle(old)), '/mdm/connect');
+    // Nor can it take the enrolment back: re-enrolment revoked it.
+    expectRefused(await old.checkin({ MessageType: 'Authenticate', Topic: h.apns.pushCert.topic }), '/mdm/checkin');
+    const certs = await h.slate.services.pki.listCertificates({ deviceId: dev.id });
+    expect(certs.filter((c) => !c.revokedAt)).toHaveLength(1);
     const fresh = (await h.slate.services.apple.staff.send({ devices: [after], requestType: 'DeviceInformation', params: {}, by: 'test' })).commands[0]!.commandUuid;
     expect((await again.connect()).map((x) => x.commandUuid)).toEqual([fresh]);
   });

@@ -51,7 +51,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.initialize();
   await admin.query(`CREATE SCHEMA "${schema}"`);
   await admin.destroy();
-  const database: Config['database'] = { kind: 'postgres', url: TEST_PG_URL, poolSize: 5 };
+  // Tests keep pools small (many files in parallel); benchmarks size it like production (TEST_DB_POOL).
+  const database: Config['database'] = { kind: 'postgres', url: TEST_PG_URL, poolSize: Number(process.env.TEST_DB_POOL ?? 5) };
   return {
     dialect: 'postgres', database, schema, dir,
     open: () => open(database, schema),
