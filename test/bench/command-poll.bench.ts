@@ -30,15 +30,23 @@ const HISTORY = Number(process.env.BENCH_HISTORY ?? 1_000_000);
 const BULK = Number(process.env.BENCH_BULK ?? 10_000);
 const PUBLIC = 'https://mdm.bench.test';
 
+// Event-loop utilisation of the server thread during the last run: the load generator shares this
+// machine's two cores, so requests/s divided by it shows what one server core sustains.
+let elu: ReturnType<typeof performance.eventLoopUtilization>;
+let lastElu = 1;
+const capacity = (rps: number) => `server thread busy ${Math.round(lastElu * 100)}% (${Math.round(rps / lastElu)} requests/s per fully used core)`;
+
 function runWorker(job: PollJob): Promise<PollResult> {
   return new Promise((resolve, reject) => {
     const w = new Worker(join(__dirname, 'load', 'poll-worker.js'), { workerData: job });
     w.on('message', (m: PollResult | { ready: true }) => {
       if ('ready' in m) {
         profile.start();
+        elu = performance.eventLoopUtilization();
         w.postMessage('go');
         return;
       }
+      lastElu = performance.eventLoopUtilization(elu).utilization;
       void profile.stop().then(() => w.terminate()).then(() => resolve(m));
     });
     w.once('error', reject);
@@ -116,7 +124,8 @@ async function main(): Promise<void> {
 
     const closed = await runWorker({ devices: await queueCommands(slate, devices, Math.ceil((2500 * SECONDS) / DEVICES)), mode: 'closed', durationMs: SECONDS * 1000 });
     const cs = [...closed.latenciesMs].sort((a, b) => a - b);
-    line(`round trips, ${DEVICES} devices as fast as answered: ${Math.round(closed.requests / (closed.elapsedMs / 1000))} requests/s ` +
+    const closedRps = closed.requests / (closed.elapsedMs / 1000);
+    line(`round trips, ${DEVICES} devices as fast as answered: ${Math.round(closedRps)} requests/s, ${capacity(closedRps)} ` +
       `(${closed.commands} commands handed out, ${closed.errors} errors; p50 ${ms(pct(cs, 50))}, p99 ${ms(pct(cs, 99))}; requests presigned in ${Math.round(closed.presignMs / 1000)} s)`);
 
     await slate.ds.query(`DELETE FROM command_queue`); // what the first run left: start the paced run clean
@@ -135,7 +144,8 @@ async function main(): Promise<void> {
     const after = await nextQueryTiming(slate, deviceIds[0]!);
     line(`next-command query: ${ms(before)} with ${historyBefore} finished commands, ${ms(after)} with ${historyBefore + HISTORY} (seeded in ${Math.round(seeded / 1000)} s)`);
     const again = await runWorker({ devices, mode: 'closed', durationMs: Math.min(5, SECONDS) * 1000 });
-    line(`round trips (Idle) with ${historyBefore + HISTORY} finished commands in the history: ${Math.round(again.requests / (again.elapsedMs / 1000))} requests/s`);
+    const idleRps = again.requests / (again.elapsedMs / 1000);
+    line(`round trips (Idle) with ${historyBefore + HISTORY} finished commands in the history: ${Math.round(idleRps)} requests/s, ${capacity(idleRps)}`);
 
     const school = await slate.services.org.requireByCode('gs-bildstock');
     const grade = await slate.services.org.requireByCode('gs-bildstock-3');

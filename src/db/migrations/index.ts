@@ -3,7 +3,7 @@ import { Pki1700000000002 } from './0002-pki';
 import { AppleEnrollment1700000000003 } from './0003-apple-enrollment';
 import { CommandQueue1700000000004 } from './0004-command-queue';
 import { Apns1700000000005 } from './0005-apns';
-import { QueueOrderIndex1700000000006 } from './0006-queue-order-index';
+import { CommandIndexes1700000000006 } from './0006-command-indexes';
 
 /**
  * The explicit, ordered list of schema migrations. Append only: a released migration is never
@@ -15,5 +15,5 @@ export const MIGRATIONS = [
   AppleEnrollment1700000000003,
   CommandQueue1700000000004,
   Apns1700000000005,
-  QueueOrderIndex1700000000006,
+  CommandIndexes1700000000006,
 ];

@@ -66,7 +66,8 @@ export class SqlCommandQueueStore implements CommandQueueStore {
           return { kind: 'not_now', command: { ...toRecord(pending), status: 'not_now', notNowCount: Number(pending.not_now_count) + 1 } };
         }
         await this.finish(ex, Number(pending.id), answer.status, now, answer.resultStatus, answer.errorChain, answer.raw, null);
-        return { kind: 'finished', command: (await this.history(ex, commandUuid))! };
+        // The history row is the queue row plus the answer: no need to read it back on every poll.
+        return { kind: 'finished', command: { ...toRecord(pending), status: answer.status, finishedAt: now, resultStatus: answer.resultStatus, errorChain: answer.errorChain } };
       }
       const done = await this.history(ex, commandUuid);
       if (!done || done.deviceId !== deviceId) return { kind: 'unknown' };
