@@ -1,4 +1,5 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import { createHash } from 'node:crypto';
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { dialectOf, sqlDate, type Dialect } from './columns';
 
 /**
@@ -16,6 +17,7 @@ export interface Result<T> {
 export class Sql {
   readonly dialect: Dialect;
   private readonly converted = new Map<string, string>();
+  private readonly names = new Map<string, string>();
 
   constructor(readonly ds: DataSource) {
     this.dialect = dialectOf(ds);
@@ -23,17 +25,47 @@ export class Sql {
 
   /** Runs a statement; returns rows (SELECT or RETURNING) and the affected-row count. */
   async run<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = [], ex?: Executor): Promise<Result<T>> {
-    // EntityManager.query drops TypeORM's structured result (affected rows, RETURNING on writes),
-    // so go to the query runner: the transaction's own, or a pooled one released right after.
     const own = (ex as EntityManager | undefined)?.queryRunner;
+    const text = this.text(sql);
+    const values = params.map((p) => this.bind(p));
+    if (this.dialect === 'postgres') return this.runPg<T>(text, values, own);
+    // EntityManager.query drops TypeORM's structured result (affected rows, RETURNING on writes),
+    // so go to the query runner: the transaction's own, or SQLite's one shared runner.
     const qr = own ?? this.ds.createQueryRunner();
-    try {
-      const r = (await qr.query(this.text(sql), params.map((p) => this.bind(p)), true)) as { records?: T[]; affected?: number };
-      return { rows: r.records ?? [], affected: r.affected ?? 0 };
-    } finally {
-      // SQLite hands out one shared runner that must stay open; Postgres runners return to the pool.
-      if (!own && this.dialect === 'postgres') await qr.release();
+    const r = (await qr.query(text, values, true)) as { records?: T[]; affected?: number };
+    return { rows: r.records ?? [], affected: r.affected ?? 0 };
+  }
+
+  /**
+   * Postgres goes straight to node-postgres (the pool, or the transaction's client) with named
+   * prepared statements: Postgres parses and plans each statement once per connection instead of
+   * on every device poll (measured with test/bench/command-poll.bench.ts, docs/benchmarks.md).
+   */
+  private async runPg<T>(text: string, values: unknown[], own: QueryRunner | undefined): Promise<Result<T>> {
+    type PgResult = { rows: T[]; rowCount: number | null };
+    type PgQueryable = { query(q: { name?: string; text: string; values: unknown[] }): Promise<PgResult> };
+    let target: PgQueryable;
+    if (own) {
+      const runner = own as QueryRunner & { databaseConnection?: PgQueryable };
+      if (!runner.databaseConnection) await runner.connect();
+      target = runner.databaseConnection!;
+    } else {
+      target = (this.ds.driver as unknown as { master: PgQueryable }).master;
     }
+    // Statements built with a variable number of placeholders (IN lists, multi-row inserts) are
+    // not worth a server-side plan per shape.
+    const name = values.length <= 16 ? this.statementName(text) : undefined;
+    const r = await target.query({ name, text, values });
+    return { rows: r.rows, affected: r.rowCount ?? 0 };
+  }
+
+  private statementName(text: string): string {
+    let name = this.names.get(text);
+    if (!name) {
+      name = `slate_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+      this.names.set(text, name);
+    }
+    return name;
   }
 
   async rows<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = [], ex?: Executor): Promise<T[]> {
