@@ -9,7 +9,7 @@
  * `npm run bench -- command-poll` (TEST_DATABASE_URL=postgres://... for Postgres).
  * Knobs: BENCH_DEVICES (64), BENCH_SECONDS (10), BENCH_HISTORY (1000000), BENCH_BULK (10000).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Session } from 'node:inspector';
 import type { AddressInfo } from 'node:net';
@@ -34,7 +34,22 @@ const PUBLIC = 'https://mdm.bench.test';
 // machine's two cores, so requests/s divided by it shows what one server core sustains.
 let elu: ReturnType<typeof performance.eventLoopUtilization>;
 let lastElu = 1;
-const capacity = (rps: number) => `server thread busy ${Math.round(lastElu * 100)}% (${Math.round(rps / lastElu)} requests/s per fully used core)`;
+const capacity = (rps: number, requests: number) =>
+  `server thread busy ${Math.round(lastElu * 100)}%; CPU per request ${(lastCpu.machine / requests).toFixed(2)} ms on the machine, ` +
+  `${(lastCpu.node / requests).toFixed(2)} ms of it in this process (server + load generator), the rest mostly the database server`;
+
+/** CPU time the whole machine spent busy, from /proc/stat (Linux), in ms. */
+function machineCpuMs(): number {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const busy = f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + (f[7] ?? 0); // user nice system irq softirq steal
+    return (busy * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return NaN;
+  }
+}
+let cpu0: { machine: number; node: NodeJS.CpuUsage };
+let lastCpu = { machine: NaN, node: NaN };
 
 function runWorker(job: PollJob): Promise<PollResult> {
   return new Promise((resolve, reject) => {
@@ -42,11 +57,14 @@ function runWorker(job: PollJob): Promise<PollResult> {
     w.on('message', (m: PollResult | { ready: true }) => {
       if ('ready' in m) {
         profile.start();
+        cpu0 = { machine: machineCpuMs(), node: process.cpuUsage() };
         elu = performance.eventLoopUtilization();
         w.postMessage('go');
         return;
       }
       lastElu = performance.eventLoopUtilization(elu).utilization;
+      const n = process.cpuUsage(cpu0.node);
+      lastCpu = { machine: machineCpuMs() - cpu0.machine, node: (n.user + n.system) / 1000 };
       void profile.stop().then(() => w.terminate()).then(() => resolve(m));
     });
     w.once('error', reject);
@@ -125,7 +143,7 @@ async function main(): Promise<void> {
     const closed = await runWorker({ devices: await queueCommands(slate, devices, Math.ceil((2500 * SECONDS) / DEVICES)), mode: 'closed', durationMs: SECONDS * 1000 });
     const cs = [...closed.latenciesMs].sort((a, b) => a - b);
     const closedRps = closed.requests / (closed.elapsedMs / 1000);
-    line(`round trips, ${DEVICES} devices as fast as answered: ${Math.round(closedRps)} requests/s, ${capacity(closedRps)} ` +
+    line(`round trips, ${DEVICES} devices as fast as answered: ${Math.round(closedRps)} requests/s, ${capacity(closedRps, closed.requests)} ` +
       `(${closed.commands} commands handed out, ${closed.errors} errors; p50 ${ms(pct(cs, 50))}, p99 ${ms(pct(cs, 99))}; requests presigned in ${Math.round(closed.presignMs / 1000)} s)`);
 
     await slate.ds.query(`DELETE FROM command_queue`); // what the first run left: start the paced run clean
@@ -145,7 +163,7 @@ async function main(): Promise<void> {
     line(`next-command query: ${ms(before)} with ${historyBefore} finished commands, ${ms(after)} with ${historyBefore + HISTORY} (seeded in ${Math.round(seeded / 1000)} s)`);
     const again = await runWorker({ devices, mode: 'closed', durationMs: Math.min(5, SECONDS) * 1000 });
     const idleRps = again.requests / (again.elapsedMs / 1000);
-    line(`round trips (Idle) with ${historyBefore + HISTORY} finished commands in the history: ${Math.round(idleRps)} requests/s, ${capacity(idleRps)}`);
+    line(`round trips (Idle) with ${historyBefore + HISTORY} finished commands in the history: ${Math.round(idleRps)} requests/s, ${capacity(idleRps, again.requests)}`);
 
     const school = await slate.services.org.requireByCode('gs-bildstock');
     const grade = await slate.services.org.requireByCode('gs-bildstock-3');
