@@ -50,7 +50,7 @@ describe('Apple MDM spine (simulated iPads)', () => {
     return r.commands[0]!.commandUuid;
   };
   const waitForPush = async (ipad: SimulatedIpad, count: number) => {
-    for (let i = 0; i < 100 && pushesFor(ipad).length < count; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 500 && pushesFor(ipad).length < count; i++) await new Promise((r) => setTimeout(r, 20));
     expect(pushesFor(ipad).length).toBeGreaterThanOrEqual(count);
   };
 
