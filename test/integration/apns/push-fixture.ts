@@ -2,16 +2,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createLogger, type Logger } from '../../../src/log/logger';
 import type { Slate } from '../../../src/app';
+import { smallTree } from '../../helpers/small-tree';
 
 /** Shared set-up for the push integration tests: an org unit, enrolled devices with tokens, captured logs. */
-export async function orgUnits(slate: Slate): Promise<{ school: string; grade: string }> {
-  await slate.stores.org.applyUpserts([
-    { code: 'a', kind: 'authority', name: 'A', parentCode: null, gradeLevel: null },
-    { code: 'm', kind: 'municipality', name: 'M', parentCode: 'a', gradeLevel: null },
-    { code: 's', kind: 'school', name: 'S', parentCode: 'm', gradeLevel: null },
-    { code: 's-3', kind: 'grade', name: 'G', parentCode: 's', gradeLevel: 3 },
-  ]);
-  return { school: (await slate.stores.org.getByCode('s'))!.id, grade: (await slate.stores.org.getByCode('s-3'))!.id };
+export function orgUnits(slate: Slate): Promise<{ school: string; grade: string }> {
+  return smallTree(slate.stores.org);
 }
 
 export interface EnrolledDevice {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createStores, type Stores } from '../../../src/db/stores';
+import { smallTree } from '../../helpers/small-tree';
 import { createTestDatabase, testDialect, type TestDatabase } from '../../helpers/test-db';
 
 describe(`enrolment, Apple device and check-in stores (${testDialect})`, () => {
@@ -14,14 +15,7 @@ describe(`enrolment, Apple device and check-in stores (${testDialect})`, () => {
     db = await createTestDatabase();
     ds = await db.openMigrated();
     s = createStores(ds);
-    await s.org.applyUpserts([
-      { code: 'a', kind: 'authority', name: 'A', parentCode: null, gradeLevel: null },
-      { code: 'm', kind: 'municipality', name: 'M', parentCode: 'a', gradeLevel: null },
-      { code: 's', kind: 'school', name: 'S', parentCode: 'm', gradeLevel: null },
-      { code: 's-3', kind: 'grade', name: 'G', parentCode: 's', gradeLevel: 3 },
-    ]);
-    school = (await s.org.getByCode('s'))!.id;
-    grade = (await s.org.getByCode('s-3'))!.id;
+    ({ school, grade } = await smallTree(s.org));
   });
   afterAll(() => db.drop());
 
