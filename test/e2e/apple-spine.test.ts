@@ -1,52 +1,30 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { startFakeApns, type FakeApns } from '../helpers/fake-apns';
-import { createTestSlate, type TestSlate } from '../helpers/test-slate';
-import { SimulatedIpad } from '../sim/ipad-simulator';
+import { startSpine, type SpineHarness } from '../helpers/spine-harness';
+import type { SimulatedIpad } from '../sim/ipad-simulator';
 
 /**
  * The Apple spine end to end over real HTTP: enrolment link → signed profile → SCEP → check-in →
  * commands woken through a stand-in APNs and answered by simulated iPads.
  */
-const PUBLIC = 'https://mdm.slate.test';
-
 describe('Apple MDM spine (simulated iPads)', () => {
-  let slate: TestSlate;
-  let apns: FakeApns;
-  let server: Server;
-  let enrolUrl: string;
+  let h: SpineHarness;
   const ipads: SimulatedIpad[] = [];
 
   beforeAll(async () => {
-    apns = await startFakeApns();
-    let handler: Parameters<typeof createServer>[1] = (_req, res) => res.end();
-    server = createServer((req, res) => handler!(req, res));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    slate = await createTestSlate({ PUBLIC_URL: PUBLIC, APNS_URL: apns.url, APNS_CA_FILE: apns.caFile }, { importOrg: true });
-    handler = slate.http;
-    await slate.services.apnsCertificates.set({ data: Buffer.from(apns.pushCert.certPem + apns.pushCert.keyPem) });
-    slate.startBackground();
-    await slate.services.org.importText('version: 1\nunits:\n  - { code: gs-bildstock-3a, kind: class, name: Klasse 3a, parent: gs-bildstock-3 }\n');
-    const link = await slate.services.enrollmentTokens.create({ schoolCode: 'gs-bildstock', gradeLevel: 3, className: '3a', createdBy: 'test' });
-    enrolUrl = link.url;
+    h = await startSpine();
+    const enrolUrl = await h.newLink();
     for (let i = 0; i < 3; i++) {
-      const ipad = new SimulatedIpad((u) => u.replace(PUBLIC, base));
+      const ipad = h.ipad();
       await ipad.enrol(enrolUrl);
       ipads.push(ipad);
     }
   }, 60_000);
 
-  afterAll(async () => {
-    await slate?.dispose();
-    await new Promise((r) => server?.close(r));
-    await apns?.close();
-  });
+  afterAll(() => h?.close());
 
-  const device = (ipad: SimulatedIpad) => slate.services.devices.require(ipad.udid);
-  const pushesFor = (ipad: SimulatedIpad) => apns.requests.filter((r) => JSON.parse(r.body).mdm === ipad.pushMagic);
+  const device = (ipad: SimulatedIpad) => h.slate.services.devices.require(ipad.udid);
+  const pushesFor = (ipad: SimulatedIpad) => h.apns.requests.filter((r) => JSON.parse(r.body).mdm === ipad.pushMagic);
   const send = async (ipad: SimulatedIpad, requestType: string, params: Record<string, unknown> = {}) => {
-    const r = await slate.services.apple.staff.send({ devices: [await device(ipad)], requestType, params, by: 'test' });
+    const r = await h.slate.services.apple.staff.send({ devices: [await device(ipad)], requestType, params, by: 'test' });
     return r.commands[0]!.commandUuid;
   };
   const waitForPush = async (ipad: SimulatedIpad, count: number) => {
@@ -55,15 +33,15 @@ describe('Apple MDM spine (simulated iPads)', () => {
   };
 
   it('enrols each iPad into the school, grade and class of its link, bound to its certificate', async () => {
-    const codes = new Map((await slate.services.org.list()).map((u) => [u.id, u.code]));
+    const codes = new Map((await h.slate.services.org.list()).map((u) => [u.id, u.code]));
     for (const ipad of ipads) {
       const d = await device(ipad);
       expect(d.state).toBe('enrolled');
       expect([codes.get(d.schoolId!), codes.get(d.gradeId!), codes.get(d.classId!)]).toEqual(['gs-bildstock', 'gs-bildstock-3', 'gs-bildstock-3a']);
-      const details = await slate.services.devices.details(d.id);
+      const details = await h.slate.services.devices.details(d.id);
       expect(details.apple).toMatchObject({ pushReachable: true, hasUnlockToken: true });
       expect(details.recentCheckins.map((c) => c.messageType).sort()).toEqual(['Authenticate', 'TokenUpdate']);
-      const certs = await slate.services.pki.listCertificates({ deviceId: d.id });
+      const certs = await h.slate.services.pki.listCertificates({ deviceId: d.id });
       expect(certs).toHaveLength(1);
     }
   });
@@ -74,11 +52,11 @@ describe('Apple MDM spine (simulated iPads)', () => {
     await waitForPush(ipad!, 1);
     const push = pushesFor(ipad!)[0]!;
     expect(push.token).toBe(ipad!.pushToken.toString('hex'));
-    expect(push.headers['apns-topic']).toBe(apns.pushCert.topic);
+    expect(push.headers['apns-topic']).toBe(h.apns.pushCert.topic);
     expect(push.headers['apns-push-type']).toBe('mdm');
     const handled = await ipad!.connect();
     expect(handled.map((h) => [h.commandUuid, h.requestType, h.command.Message])).toEqual([[uuid, 'DeviceLock', 'Bitte im Sekretariat abgeben']]);
-    const c = await slate.services.apple.commands.get(uuid);
+    const c = await h.slate.services.apple.commands.get(uuid);
     expect(c).toMatchObject({ status: 'acknowledged', resultStatus: 'Acknowledged' });
   });
 
@@ -89,12 +67,12 @@ describe('Apple MDM spine (simulated iPads)', () => {
     expect((await device(ipad)).state).toBe('lost');
     await send(ipad, 'DeviceLocation');
     await ipad.connect();
-    let inv = (await slate.services.devices.details(ipad.udid)).inventory;
+    let inv = (await h.slate.services.devices.details(ipad.udid)).inventory;
     expect(inv.DeviceLocation?.data).toMatchObject({ latitude: 49.3, longitude: 7 });
     await send(ipad, 'DisableLostMode');
     await ipad.connect();
     expect((await device(ipad)).state).toBe('enrolled');
-    inv = (await slate.services.devices.details(ipad.udid)).inventory;
+    inv = (await h.slate.services.devices.details(ipad.udid)).inventory;
     expect(inv.DeviceLocation).toBeUndefined();
   });
 
@@ -104,14 +82,14 @@ describe('Apple MDM spine (simulated iPads)', () => {
     const apps = await send(ipad, 'InstalledApplicationList');
     const restart = await send(ipad, 'RestartDevice');
     await ipad.connect();
-    const deferred = await slate.services.apple.commands.get(apps);
+    const deferred = await h.slate.services.apple.commands.get(apps);
     expect(deferred).toMatchObject({ status: 'not_now' });
     expect(deferred!.notNowCount).toBeGreaterThanOrEqual(1);
     // The next Idle (say, after the next push) gets the deferred command again.
     ipad.react = () => 'Acknowledged';
     await ipad.connect();
-    expect(await slate.services.apple.commands.get(apps)).toMatchObject({ status: 'acknowledged' });
-    const failed = await slate.services.apple.commands.get(restart);
+    expect(await h.slate.services.apple.commands.get(apps)).toMatchObject({ status: 'acknowledged' });
+    const failed = await h.slate.services.apple.commands.get(restart);
     expect(failed).toMatchObject({ status: 'error', resultStatus: 'Error' });
     expect(JSON.stringify(failed!.errorChain)).toContain('12021');
   });
@@ -120,7 +98,7 @@ describe('Apple MDM spine (simulated iPads)', () => {
     const ipad = ipads[2]!;
     await send(ipad, 'DeviceInformation');
     await ipad.connect();
-    const d = await slate.services.devices.details(ipad.udid);
+    const d = await h.slate.services.devices.details(ipad.udid);
     expect(d.inventory.DeviceInformation).toBeDefined();
     expect(d.device.serialNumber).toBe(ipad.facts.serial);
     expect(d.device.osVersion).toBe('18.1');
@@ -131,7 +109,7 @@ describe('Apple MDM spine (simulated iPads)', () => {
     const wipe = await send(ipad, 'EraseDevice');
     await ipad.connect();
     expect(ipad.erased).toBe(true);
-    expect(await slate.services.apple.commands.get(wipe)).toMatchObject({ status: 'acknowledged' });
+    expect(await h.slate.services.apple.commands.get(wipe)).toMatchObject({ status: 'acknowledged' });
     expect((await device(ipad)).state).toBe('wiped');
     await expect(send(ipad, 'DeviceLock')).rejects.toMatchObject({ code: 'validation_failed' });
   });
@@ -139,6 +117,6 @@ describe('Apple MDM spine (simulated iPads)', () => {
   it('sent a push to the stand-in APNs for every enqueue', () => {
     // ipad0: lock, apps, restart; ipad1: lost, location, found; ipad2: info, wipe (pushes coalesce per device at most).
     for (const ipad of ipads) expect(pushesFor(ipad).length).toBeGreaterThanOrEqual(1);
-    expect(apns.requests.every((r) => r.headers['apns-topic'] === apns.pushCert.topic)).toBe(true);
+    expect(h.apns.requests.every((r) => r.headers['apns-topic'] === h.apns.pushCert.topic)).toBe(true);
   });
 });
