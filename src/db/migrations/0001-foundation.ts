@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableForeignKey, TableIndex } from 'typeorm';
-import { cols } from './helpers';
+import { cols, orgFk } from './helpers';
 
 /** Organisation tree and devices. */
 export class Foundation1700000000001 implements MigrationInterface {
@@ -62,7 +62,7 @@ export class Foundation1700000000001 implements MigrationInterface {
           new TableIndex({ name: 'ix_devices_school_state', columnNames: ['school_id', 'state'] }),
         ],
         foreignKeys: ['school_id', 'grade_id', 'class_id'].map(
-          (col) => new TableForeignKey({ name: `fk_devices_${col}`, columnNames: [col], referencedTableName: 'org_units', referencedColumnNames: ['id'], onDelete: 'RESTRICT' }),
+          (col) => orgFk(col, `fk_devices_${col}`),
         ),
       }),
     );

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableForeignKey, TableIndex } from 'typeorm';
-import { cols } from './helpers';
+import { cols, orgFk } from './helpers';
 
 /**
  * The certificate authority's records: every certificate it issued (for revocation and for
@@ -11,8 +11,6 @@ export class Pki1700000000002 implements MigrationInterface {
 
   async up(qr: QueryRunner): Promise<void> {
     const c = cols(qr);
-    const org = (col: string) =>
-      new TableForeignKey({ columnNames: [col], referencedTableName: 'org_units', referencedColumnNames: ['id'], onDelete: 'RESTRICT' });
     await qr.createTable(
       new Table({
         name: 'certificates',
@@ -41,7 +39,7 @@ export class Pki1700000000002 implements MigrationInterface {
         ],
         foreignKeys: [
           new TableForeignKey({ columnNames: ['device_id'], referencedTableName: 'devices', referencedColumnNames: ['id'], onDelete: 'SET NULL' }),
-          org('school_id'), org('grade_id'), org('class_id'),
+          orgFk('school_id'), orgFk('grade_id'), orgFk('class_id'),
         ],
       }),
     );
@@ -63,7 +61,7 @@ export class Pki1700000000002 implements MigrationInterface {
           new TableIndex({ name: 'uq_scep_challenges_hash', columnNames: ['challenge_hash'], isUnique: true }),
           new TableIndex({ name: 'ix_scep_challenges_expires', columnNames: ['expires_at'] }),
         ],
-        foreignKeys: [org('school_id'), org('grade_id'), org('class_id')],
+        foreignKeys: [orgFk('school_id'), orgFk('grade_id'), orgFk('class_id')],
       }),
     );
   }

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableForeignKey, TableIndex } from 'typeorm';
-import { cols } from './helpers';
+import { cols, orgFk } from './helpers';
 
 /** Enrolment links, the Apple side of a device, check-in history and inventory snapshots. */
 export class AppleEnrollment1700000000003 implements MigrationInterface {
@@ -7,8 +7,6 @@ export class AppleEnrollment1700000000003 implements MigrationInterface {
 
   async up(qr: QueryRunner): Promise<void> {
     const c = cols(qr);
-    const org = (col: string) =>
-      new TableForeignKey({ columnNames: [col], referencedTableName: 'org_units', referencedColumnNames: ['id'], onDelete: 'RESTRICT' });
     await qr.createTable(
       new Table({
         name: 'enrollment_tokens',
@@ -32,7 +30,7 @@ export class AppleEnrollment1700000000003 implements MigrationInterface {
           new TableIndex({ name: 'uq_enrollment_tokens_hash', columnNames: ['token_hash'], isUnique: true }),
           new TableIndex({ name: 'ix_enrollment_tokens_school', columnNames: ['school_id'] }),
         ],
-        foreignKeys: [org('school_id'), org('grade_id'), org('class_id')],
+        foreignKeys: [orgFk('school_id'), orgFk('grade_id'), orgFk('class_id')],
       }),
     );
     await qr.createTable(

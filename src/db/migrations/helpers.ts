@@ -1,4 +1,4 @@
-import { TableColumnOptions, type QueryRunner } from 'typeorm';
+import { TableColumnOptions, TableForeignKey, type QueryRunner } from 'typeorm';
 import { ddlTypes, dialectOf } from '../columns';
 
 /**
@@ -22,4 +22,9 @@ export function cols(qr: QueryRunner) {
     json: (name: string, nullable = true): TableColumnOptions => ({ name, type: t.json, isNullable: nullable }),
     bytes: (name: string, nullable = true): TableColumnOptions => ({ name, type: t.bytes, isNullable: nullable }),
   };
+}
+
+/** A column placing a row in the organisation tree; units in use cannot be deleted. */
+export function orgFk(column: string, name?: string): TableForeignKey {
+  return new TableForeignKey({ name, columnNames: [column], referencedTableName: 'org_units', referencedColumnNames: ['id'], onDelete: 'RESTRICT' });
 }
