@@ -1,5 +1,5 @@
 import type { SecretBox } from '../crypto/secret-box';
-import type { AppleDeviceStore, CheckinStore, DeviceStore } from '../db/stores';
+import type { AppleAuthContext, AppleDeviceStore, CheckinStore, DeviceStore } from '../db/stores';
 import type { Sql } from '../db/sql';
 import type { Logger } from '../log/logger';
 import type { CheckinMessage, DeviceIdentity, DeviceReply } from './checkin.types';
@@ -48,7 +48,7 @@ export class CheckinService {
     const ctx = await this.deps.appleDevices.authContext(udid);
     if (!ctx) return forbidden('unknown device');
     if (ctx.certFingerprint !== id.fingerprint) return forbidden('certificate not bound to this device');
-    await this.record(ctx.deviceId, udid, msg.MessageType);
+    await this.record(ctx, msg.MessageType);
     // User-channel messages reach us when a profile allowed them; Slate manages the device channel.
     if (msg.UserID !== undefined && msg.MessageType !== 'UserAuthenticate') return OK;
     switch (msg.MessageType) {
@@ -135,10 +135,9 @@ export class CheckinService {
     return OK;
   }
 
-  private async record(deviceId: string, udid: string, messageType: string): Promise<void> {
+  private async record(ctx: AppleAuthContext, messageType: string): Promise<void> {
     const now = this.now();
-    const device = await this.deps.devices.getById(deviceId);
-    await this.deps.checkins.record({ deviceId, udid, messageType, osVersion: device?.osVersion ?? null, buildVersion: device?.buildVersion ?? null, createdAt: now });
-    await this.deps.devices.touch(deviceId, now);
+    await this.deps.checkins.record({ deviceId: ctx.deviceId, udid: ctx.udid, messageType, osVersion: ctx.osVersion, buildVersion: ctx.buildVersion, createdAt: now });
+    await this.deps.devices.touch(ctx.deviceId, now);
   }
 }

@@ -37,10 +37,10 @@ export function enrollRouter(deps: EnrollRouterDeps): Router {
     } catch (err) {
       const e = toAppError(err);
       res.locals.reason = e.code;
-      // An unknown, expired or used-up link is simply not there (no oracle for valid tokens).
-      const status = e.code === 'enrollment_token_invalid' ? 404 : e.status;
-      if (status >= 500 && !e.expose) deps.logger.error({ err: e.cause ?? e }, 'enrolment profile failed');
-      res.status(status).json(e.expose ? { error: e.code, message: e.message } : { error: 'server_error', message: 'internal error' });
+      // enrollment_token_invalid is a 404 in the error model: an unknown, expired or used-up link is
+      // simply not there (no oracle for valid tokens).
+      if (e.status >= 500 && !e.expose) deps.logger.error({ err: e.cause ?? e }, 'enrolment profile failed');
+      res.status(e.status).json(e.expose ? { error: e.code, message: e.message } : { error: 'server_error', message: 'internal error' });
     }
   });
   return r;

@@ -11,12 +11,13 @@ export class SqlAppleDeviceStore implements AppleDeviceStore {
 
   async authContext(udid: string): Promise<AppleAuthContext | null> {
     const r = await this.sql.one<Record<string, unknown>>(
-      `SELECT a.device_id, a.udid, a.cert_fingerprint, a.checked_out_at, d.state
+      `SELECT a.device_id, a.udid, a.cert_fingerprint, a.checked_out_at, d.state, d.os_version, d.build_version
        FROM apple_devices a JOIN devices d ON d.id = a.device_id WHERE a.udid = ?`, [udid]);
     if (!r) return null;
     return {
       deviceId: String(r.device_id), udid: String(r.udid), state: r.state as DeviceState,
       certFingerprint: (r.cert_fingerprint as string | null) ?? null, checkedOutAt: readDate(r.checked_out_at),
+      osVersion: (r.os_version as string | null) ?? null, buildVersion: (r.build_version as string | null) ?? null,
     };
   }
 

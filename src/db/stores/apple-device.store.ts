@@ -29,6 +29,9 @@ export interface AppleAuthContext {
   state: DeviceState;
   certFingerprint: string | null;
   checkedOutAt: Date | null;
+  /** Recorded with each check-in. */
+  osVersion: string | null;
+  buildVersion: string | null;
 }
 
 export interface PushTarget {

@@ -52,9 +52,9 @@ describe(`enrolment, Apple device and check-in stores (${testDialect})`, () => {
 
   describe('AppleDeviceStore', () => {
     it('binds at Authenticate, takes tokens, resets them on re-enrolment, and yields push targets', async () => {
-      const d = await s.devices.create({ platform: 'apple', udid: 'U-1', schoolId: school, gradeId: grade, state: 'enrolled' });
+      const d = await s.devices.create({ platform: 'apple', udid: 'U-1', schoolId: school, gradeId: grade, state: 'enrolled', osVersion: '18.1', buildVersion: '22B83' });
       await s.appleDevices.upsertAuthenticated({ deviceId: d.id, udid: 'U-1', enrollmentTokenId: null, certFingerprint: 'f1', enrolledVia: 'profile', topic: 'com.apple.mgmt.x', at: now });
-      expect(await s.appleDevices.authContext('U-1')).toEqual({ deviceId: d.id, udid: 'U-1', state: 'enrolled', certFingerprint: 'f1', checkedOutAt: null });
+      expect(await s.appleDevices.authContext('U-1')).toEqual({ deviceId: d.id, udid: 'U-1', state: 'enrolled', certFingerprint: 'f1', checkedOutAt: null, osVersion: '18.1', buildVersion: '22B83' });
       expect(await s.appleDevices.pushTargets([d.id])).toEqual([]);
       await s.appleDevices.updateToken(d.id, { topic: 'com.apple.mgmt.x', pushToken: 'ab'.repeat(32), pushMagic: 'magic', unlockTokenSealed: 'v1:sealed', awaitingConfiguration: true, at: now });
       await s.appleDevices.updateToken(d.id, { topic: 'com.apple.mgmt.x', pushToken: 'cd'.repeat(32), pushMagic: 'magic2', awaitingConfiguration: false, at: now });
