@@ -1,9 +1,9 @@
 import type { X509Certificate } from 'node:crypto';
 import type { DeviceIdentity } from '../apple/checkin.types';
-import type { CertificateStore } from '../db/stores';
+import type { CertificateRecord, CertificateStore } from '../db/stores';
 import { AppError } from '../errors';
 import type { CaMaterial } from './ca-loader';
-import { parseSignedData, verifySigner } from './cms-signed-data';
+import { verifyDetachedSignature, type VerifiedSigner } from './detached-signature';
 import { fingerprintOf, parseCertificate, parseCertificateCached } from './x509';
 
 /**
@@ -25,7 +25,13 @@ export class CertificateVerifier {
   }
 
   async identify(der: Buffer): Promise<DeviceIdentity> {
-    const fingerprint = fingerprintOf(der);
+    const fingerprint = this.issuedBySlate(der);
+    // Revocation, binding and validity are read per request: another process may have revoked it.
+    return this.liveIdentity(fingerprint, await this.store.getByFingerprint(fingerprint));
+  }
+
+  /** Checks that `der` was issued by Slate's CA (no database); returns its fingerprint. */
+  issuedBySlate(der: Buffer, fingerprint = fingerprintOf(der)): string {
     if (!this.issuedByCa.has(fingerprint)) {
       let cert: X509Certificate;
       try {
@@ -37,8 +43,14 @@ export class CertificateVerifier {
       if (this.issuedByCa.size >= 50_000) this.issuedByCa.clear();
       this.issuedByCa.add(fingerprint);
     }
-    // Revocation, binding and validity are read per request: another process may have revoked it.
-    const rec = await this.store.getByFingerprint(fingerprint);
+    return fingerprint;
+  }
+
+  /**
+   * The identity a Slate-issued certificate stands for, given its record as read by the caller
+   * (the command endpoint reads it together with the device in one query).
+   */
+  liveIdentity(fingerprint: string, rec: CertificateRecord | null): DeviceIdentity {
     if (!rec || rec.kind !== 'device') throw new AppError('certificate_untrusted', 'certificate unknown to this Slate');
     if (rec.revokedAt) throw new AppError('certificate_revoked', 'certificate revoked');
     const t = this.now().getTime();
@@ -53,19 +65,26 @@ export class CertificateVerifier {
    * or without signed attributes, BER). https://developer.apple.com/documentation/devicemanagement/implementing_device_management/managing_certificates_for_mdm_servers_and_devices
    */
   async verifyDetached(signatureB64: string, body: Buffer): Promise<DeviceIdentity> {
+    const fingerprint = this.verifySignature(signatureB64, body);
+    return this.liveIdentity(fingerprint, await this.store.getByFingerprint(fingerprint));
+  }
+
+  /**
+   * The signature and CA half of verifyDetached, without the database: returns the fingerprint
+   * of the Slate-issued certificate that signed `body`. The caller must still check its record
+   * (liveIdentity).
+   */
+  verifySignature(signatureB64: string, body: Buffer): string {
     const trimmed = signatureB64.replace(/\s+/g, '');
     if (!trimmed || !/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed) || trimmed.length > 64 * 1024) throw new AppError('signature_invalid', 'Mdm-Signature is not base64');
-    let signer: Buffer | null = null;
+    let signer: VerifiedSigner | null = null;
     try {
-      const sd = parseSignedData(Buffer.from(trimmed, 'base64'));
-      const info = sd.signers[0];
-      if (info && sd.signers.length === 1) signer = verifySigner(sd, info, sd.content ?? body);
-      if (sd.content && !sd.content.equals(body)) signer = null;
+      signer = verifyDetachedSignature(Buffer.from(trimmed, 'base64'), body);
     } catch {
       signer = null;
     }
     if (!signer) throw new AppError('signature_invalid', 'Mdm-Signature does not verify over the body');
-    return this.identify(signer);
+    return this.issuedBySlate(signer.certificate, signer.fingerprint);
   }
 }
 
