@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import type { Config } from '../config';
 import type { SecretBox } from '../crypto/secret-box';
 import type { Sql } from '../db/sql';
-import type { EnrollmentToken, Stores } from '../db/stores';
+import type { CertificateRecord, EnrollmentToken, Stores } from '../db/stores';
 import { AppError } from '../errors';
 import type { OrgService } from '../fleet/org.service';
 import type { Logger } from '../log/logger';
@@ -19,6 +19,9 @@ import { mdmRouter, type DeviceCredentials } from './http/mdm.router';
 export interface SpinePki extends CertificateBinder {
   verifyDeviceSignature(signatureB64: string, body: Buffer): Promise<DeviceIdentity>;
   checkDeviceCertificate(cert: string): Promise<DeviceIdentity>;
+  deviceSignatureFingerprint(signatureB64: string, body: Buffer): string;
+  deviceCertificateFingerprint(cert: string): string;
+  liveIdentity(fingerprint: string, rec: CertificateRecord | null): DeviceIdentity;
   createChallenge(req: { schoolId: string; gradeId: string; classId?: string | null; enrollmentTokenId?: string | null }): Promise<{ challenge: string; expiresAt: Date }>;
   caCertificateDer(): Buffer;
   signProfile(profile: Buffer): Buffer;
@@ -88,15 +91,25 @@ export function createAppleSpine(d: SpineDeps): AppleSpine {
     sql: d.sql, devices: stores.devices, appleDevices: stores.appleDevices, checkins: stores.checkins, commands,
     certificates: d.pki, secrets: d.secrets, encodePlist: d.protocol.encodePlist, logger,
   });
+  // A proxy-terminated client certificate is as good as a signature, but only when configured:
+  // otherwise anyone could send the header.
+  const viaClientCert = (creds: DeviceCredentials): creds is { clientCert: string } => !!creds.clientCert && !!d.config.apple.clientCertHeader;
   const authenticate = (creds: DeviceCredentials, body: Buffer): Promise<DeviceIdentity> => {
-    // A proxy-terminated client certificate is as good as a signature, but only when configured:
-    // otherwise anyone could send the header.
-    if (creds.clientCert && d.config.apple.clientCertHeader) return d.pki.checkDeviceCertificate(creds.clientCert);
+    if (viaClientCert(creds)) return d.pki.checkDeviceCertificate(creds.clientCert);
     if (!creds.signature) return Promise.reject(new AppError('device_auth_failed', 'no Mdm-Signature'));
     return d.pki.verifyDeviceSignature(creds.signature, body);
   };
+  // The command endpoint reads the certificate's record and its device in one query.
+  const authenticateConnect = async (creds: DeviceCredentials, body: Buffer) => {
+    let fingerprint: string;
+    if (viaClientCert(creds)) fingerprint = d.pki.deviceCertificateFingerprint(creds.clientCert);
+    else if (creds.signature) fingerprint = d.pki.deviceSignatureFingerprint(creds.signature, body);
+    else throw new AppError('device_auth_failed', 'no Mdm-Signature');
+    const ctx = await stores.appleDevices.connectContext(fingerprint);
+    return { identity: d.pki.liveIdentity(fingerprint, ctx.certificate), device: ctx.device };
+  };
   const mdm = mdmRouter({
-    authenticate, decodeCheckin: d.protocol.decodeCheckin, decodeReport: d.protocol.decodeReport,
+    authenticate, authenticateConnect, decodeCheckin: d.protocol.decodeCheckin, decodeReport: d.protocol.decodeReport,
     checkins, commands, appleDevices: stores.appleDevices, contacts: new ContactTracker(stores.devices),
     clientCertHeader: d.config.apple.clientCertHeader, logger,
   });

@@ -122,6 +122,21 @@ export class PkiService implements CertificateBinder {
     return this.verifier.identify(decodeForwardedCertificate(pemOrDer));
   }
 
+  /** Signature and CA checks of verifyDeviceSignature without the database read; see liveIdentity. */
+  deviceSignatureFingerprint(signatureB64: string, body: Buffer): string {
+    return this.verifier.verifySignature(signatureB64, body);
+  }
+
+  /** CA check of checkDeviceCertificate without the database read; see liveIdentity. */
+  deviceCertificateFingerprint(pemOrDer: string | Buffer): string {
+    return this.verifier.issuedBySlate(decodeForwardedCertificate(pemOrDer));
+  }
+
+  /** The identity of a Slate-issued certificate, given its record as the caller read it. */
+  liveIdentity(fingerprint: string, rec: CertificateRecord | null): DeviceIdentity {
+    return this.verifier.liveIdentity(fingerprint, rec);
+  }
+
   async bindCertificate(fingerprint: string, deviceId: string): Promise<void> {
     const r = await this.deps.certificates.bind(fingerprint.toLowerCase(), deviceId);
     if (r === 'elsewhere') throw new AppError('certificate_bound_elsewhere', 'certificate is bound to another device');

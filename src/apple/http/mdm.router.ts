@@ -1,5 +1,5 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import type { AppleDeviceStore } from '../../db/stores';
+import type { AppleAuthContext, AppleDeviceStore } from '../../db/stores';
 import { AppError } from '../../errors';
 import { fromHttpError } from '../../http/errors';
 import type { Logger } from '../../log/logger';
@@ -19,6 +19,8 @@ export interface DeviceCredentials {
 
 export interface MdmRouterDeps {
   authenticate(creds: DeviceCredentials, body: Buffer): Promise<DeviceIdentity>;
+  /** As authenticate, plus the device bound to the certificate (null when none). */
+  authenticateConnect(creds: DeviceCredentials, body: Buffer): Promise<{ identity: DeviceIdentity; device: AppleAuthContext | null }>;
   decodeCheckin(body: Buffer): CheckinMessage;
   decodeReport(body: Buffer): DeviceReport & { udid: string };
   checkins: CheckinService;
@@ -60,11 +62,10 @@ export function mdmRouter(deps: MdmRouterDeps): Router {
     res.locals.logLevel = 'debug';
     try {
       const raw = body(req);
-      const identity = await deps.authenticate(credentials(req), raw);
+      const { device: ctx } = await deps.authenticateConnect(credentials(req), raw);
       const report = deps.decodeReport(raw);
-      const ctx = await deps.appleDevices.authContext(report.udid);
-      if (!ctx) throw new AppError('device_auth_failed', 'unknown device');
-      if (ctx.certFingerprint !== identity.fingerprint) throw new AppError('device_auth_failed', 'certificate not bound to this device');
+      if (!ctx) throw new AppError('device_auth_failed', 'certificate not bound to an enrolled device');
+      if (ctx.udid !== report.udid) throw new AppError('device_auth_failed', 'certificate not bound to this device');
       const next = await deps.commands.poll(ctx.deviceId, report, raw);
       await deps.contacts.seen(ctx.deviceId, new Date());
       if (next) res.status(200).type('application/xml').send(next);

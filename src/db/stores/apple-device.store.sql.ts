@@ -1,24 +1,46 @@
 import { readBool, readDate } from '../columns';
 import type { DeviceState } from '../entities';
 import type { Executor, Sql } from '../sql';
-import type { AppleAuthContext, AppleDevice, AppleDeviceStore, PushTarget } from './apple-device.store';
+import type { AppleAuthContext, AppleDevice, AppleDeviceStore, ConnectContext, PushTarget } from './apple-device.store';
+import { CERTIFICATE_COLS, certificateFromRow } from './certificate.store.sql';
 
 const COLS = `device_id, udid, enrollment_token_id, cert_fingerprint, topic, push_token, push_magic, token_invalid_at,
   unlock_token, bootstrap_token, awaiting_configuration, enrolled_via, authenticated_at, token_updated_at, checked_out_at`;
+
+const AUTH_COLS = 'a.device_id, a.udid, a.cert_fingerprint, a.checked_out_at, d.state, d.os_version, d.build_version';
+const CERT_KEYS = CERTIFICATE_COLS.split(',').map((c) => c.trim());
+const CERT_COLS = CERT_KEYS.map((k) => `c.${k} AS c_${k}`).join(', ');
+
+function toAuthContext(r: Record<string, unknown>): AppleAuthContext {
+  return {
+    deviceId: String(r.device_id), udid: String(r.udid), state: r.state as DeviceState,
+    certFingerprint: (r.cert_fingerprint as string | null) ?? null, checkedOutAt: readDate(r.checked_out_at),
+    osVersion: (r.os_version as string | null) ?? null, buildVersion: (r.build_version as string | null) ?? null,
+  };
+}
 
 export class SqlAppleDeviceStore implements AppleDeviceStore {
   constructor(private readonly sql: Sql) {}
 
   async authContext(udid: string): Promise<AppleAuthContext | null> {
     const r = await this.sql.one<Record<string, unknown>>(
-      `SELECT a.device_id, a.udid, a.cert_fingerprint, a.checked_out_at, d.state, d.os_version, d.build_version
-       FROM apple_devices a JOIN devices d ON d.id = a.device_id WHERE a.udid = ?`, [udid]);
-    if (!r) return null;
-    return {
-      deviceId: String(r.device_id), udid: String(r.udid), state: r.state as DeviceState,
-      certFingerprint: (r.cert_fingerprint as string | null) ?? null, checkedOutAt: readDate(r.checked_out_at),
-      osVersion: (r.os_version as string | null) ?? null, buildVersion: (r.build_version as string | null) ?? null,
-    };
+      `SELECT ${AUTH_COLS} FROM apple_devices a JOIN devices d ON d.id = a.device_id WHERE a.udid = ?`, [udid]);
+    return r ? toAuthContext(r) : null;
+  }
+
+  async connectContext(fingerprint: string): Promise<ConnectContext> {
+    // The device is joined through the certificate's binding, so only the device holding this
+    // very certificate comes back.
+    const r = await this.sql.one<Record<string, unknown>>(
+      `SELECT ${CERT_COLS}, ${AUTH_COLS}
+       FROM certificates c
+       LEFT JOIN apple_devices a ON a.device_id = c.device_id AND a.cert_fingerprint = c.fingerprint
+       LEFT JOIN devices d ON d.id = a.device_id
+       WHERE c.fingerprint = ?`, [fingerprint.toLowerCase()]);
+    if (!r) return { certificate: null, device: null };
+    const cert: Record<string, unknown> = {};
+    for (const k of CERT_KEYS) cert[k] = r[`c_${k}`];
+    return { certificate: certificateFromRow(cert), device: r.device_id === null || r.device_id === undefined ? null : toAuthContext(r) };
   }
 
   async get(deviceId: string): Promise<AppleDevice | null> {

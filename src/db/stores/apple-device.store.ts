@@ -1,5 +1,6 @@
 import type { Executor } from '../sql';
 import type { DeviceState } from '../entities';
+import type { CertificateRecord } from './certificate.store';
 
 /** The Apple MDM side of a device (1:1 with `devices`). Secrets are stored sealed (SecretBox). */
 export interface AppleDevice {
@@ -34,6 +35,13 @@ export interface AppleAuthContext {
   buildVersion: string | null;
 }
 
+/** The command endpoint's one read per request: a device certificate's record and the device bound to it. */
+export interface ConnectContext {
+  certificate: CertificateRecord | null;
+  /** The device whose current identity is this certificate, if any. */
+  device: AppleAuthContext | null;
+}
+
 export interface PushTarget {
   deviceId: string;
   topic: string;
@@ -44,6 +52,7 @@ export interface PushTarget {
 
 export interface AppleDeviceStore {
   authContext(udid: string): Promise<AppleAuthContext | null>;
+  connectContext(fingerprint: string): Promise<ConnectContext>;
   get(deviceId: string): Promise<AppleDevice | null>;
   getByUdid(udid: string): Promise<AppleDevice | null>;
   /** Creates or replaces the Apple record of a device at Authenticate (tokens from an earlier enrolment are dropped). */

@@ -2,25 +2,26 @@ import { readDate } from '../columns';
 import type { Sql } from '../sql';
 import type { CertificateFilter, CertificateKind, CertificateRecord, CertificateStore, NewCertificate } from './certificate.store';
 
-const COLS = 'id, serial, kind, subject, fingerprint, device_id, school_id, grade_id, class_id, enrollment_token_id, not_before, not_after, revoked_at, revoke_reason, created_at';
+/** Columns of a certificate row; `certificateFromRow` reads them (also from joins, see apple-device.store.sql.ts). */
+export const CERTIFICATE_COLS = 'id, serial, kind, subject, fingerprint, device_id, school_id, grade_id, class_id, enrollment_token_id, not_before, not_after, revoked_at, revoke_reason, created_at';
 
 export class SqlCertificateStore implements CertificateStore {
   constructor(private readonly sql: Sql) {}
 
   async insert(c: NewCertificate): Promise<void> {
     await this.sql.run(
-      `INSERT INTO certificates (${COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)`,
+      `INSERT INTO certificates (${CERTIFICATE_COLS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?)`,
       [c.id, c.serial, c.kind, c.subject, c.fingerprint, c.deviceId, c.schoolId, c.gradeId, c.classId, c.enrollmentTokenId, c.notBefore, c.notAfter, c.createdAt]);
   }
 
   async getByFingerprint(fingerprint: string): Promise<CertificateRecord | null> {
-    const r = await this.sql.one(`SELECT ${COLS} FROM certificates WHERE fingerprint = ?`, [fingerprint.toLowerCase()]);
-    return r ? toRecord(r) : null;
+    const r = await this.sql.one(`SELECT ${CERTIFICATE_COLS} FROM certificates WHERE fingerprint = ?`, [fingerprint.toLowerCase()]);
+    return r ? certificateFromRow(r) : null;
   }
 
   async getBySerial(serial: string): Promise<CertificateRecord | null> {
-    const r = await this.sql.one(`SELECT ${COLS} FROM certificates WHERE serial = ?`, [serial.toLowerCase()]);
-    return r ? toRecord(r) : null;
+    const r = await this.sql.one(`SELECT ${CERTIFICATE_COLS} FROM certificates WHERE serial = ?`, [serial.toLowerCase()]);
+    return r ? certificateFromRow(r) : null;
   }
 
   async list(filter: CertificateFilter = {}): Promise<CertificateRecord[]> {
@@ -37,8 +38,8 @@ export class SqlCertificateStore implements CertificateStore {
     if (!filter.includeRevoked) where.push('revoked_at IS NULL');
     params.push(filter.limit ?? 1000);
     const rows = await this.sql.rows(
-      `SELECT ${COLS} FROM certificates${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id LIMIT ?`, params);
-    return rows.map(toRecord);
+      `SELECT ${CERTIFICATE_COLS} FROM certificates${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id LIMIT ?`, params);
+    return rows.map(certificateFromRow);
   }
 
   async bind(fingerprint: string, deviceId: string): Promise<'bound' | 'elsewhere' | 'unknown'> {
@@ -59,7 +60,7 @@ export class SqlCertificateStore implements CertificateStore {
   }
 }
 
-function toRecord(r: Record<string, unknown>): CertificateRecord {
+export function certificateFromRow(r: Record<string, unknown>): CertificateRecord {
   const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
   return {
     id: String(r.id),

@@ -77,6 +77,36 @@ describe(`enrolment, Apple device and check-in stores (${testDialect})`, () => {
     });
   });
 
+  describe('connectContext (certificate and bound device in one read)', () => {
+    const cert = (fingerprint: string, deviceId: string | null) => ({
+      id: randomUUID(), serial: randomUUID().replace(/-/g, ''), kind: 'device' as const, subject: 'CN=x', fingerprint, deviceId,
+      schoolId: school, gradeId: grade, classId: null, enrollmentTokenId: null,
+      notBefore: new Date('2026-01-01T00:00:00.000Z'), notAfter: new Date('2027-01-01T00:00:00.000Z'), createdAt: now,
+    });
+
+    it('returns the record and only the device that holds this very certificate', async () => {
+      const d = await s.devices.create({ platform: 'apple', udid: 'C-1', schoolId: school, gradeId: grade, state: 'enrolled', osVersion: '18.2', buildVersion: '22C' });
+      await s.certificates.insert(cert('aa'.repeat(32), null));
+      expect(await s.appleDevices.connectContext('aa'.repeat(32))).toMatchObject({ certificate: { fingerprint: 'aa'.repeat(32), deviceId: null, revokedAt: null }, device: null });
+
+      await s.certificates.insert(cert('bb'.repeat(32), d.id));
+      await s.appleDevices.upsertAuthenticated({ deviceId: d.id, udid: 'C-1', enrollmentTokenId: null, certFingerprint: 'bb'.repeat(32), enrolledVia: 'profile', topic: 't', at: now });
+      const ctx = await s.appleDevices.connectContext('BB'.repeat(32));
+      expect(ctx.certificate).toMatchObject({ fingerprint: 'bb'.repeat(32), deviceId: d.id, kind: 'device', schoolId: school, notAfter: new Date('2027-01-01T00:00:00.000Z') });
+      expect(ctx.device).toEqual({ deviceId: d.id, udid: 'C-1', state: 'enrolled', certFingerprint: 'bb'.repeat(32), checkedOutAt: null, osVersion: '18.2', buildVersion: '22C' });
+
+      // Bound to the device, but the device has moved on to a newer certificate.
+      await s.certificates.insert(cert('cc'.repeat(32), d.id));
+      await s.appleDevices.upsertAuthenticated({ deviceId: d.id, udid: 'C-1', enrollmentTokenId: null, certFingerprint: 'cc'.repeat(32), enrolledVia: 'profile', topic: 't', at: now });
+      expect((await s.appleDevices.connectContext('bb'.repeat(32))).device).toBeNull();
+      expect((await s.appleDevices.connectContext('cc'.repeat(32))).device?.udid).toBe('C-1');
+
+      await s.certificates.revokeByDevice(d.id, 'test', now);
+      expect((await s.appleDevices.connectContext('cc'.repeat(32))).certificate!.revokedAt).toEqual(now);
+      expect(await s.appleDevices.connectContext('dd'.repeat(32))).toEqual({ certificate: null, device: null });
+    });
+  });
+
   describe('CheckinStore', () => {
     it('records, lists newest first, prunes by age, keeps the latest inventory per kind', async () => {
       const d = await s.devices.create({ platform: 'apple', udid: 'U-2' });
