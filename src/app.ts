@@ -1,4 +1,5 @@
 import type { Express } from 'express';
+import type { RequestListener } from 'node:http';
 import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { loadSecretKey } from './config';
@@ -20,6 +21,7 @@ import { createPkiService } from './pki/pki.factory';
 import { PkiService, SCEP_CAPABILITIES } from './pki/pki.service';
 import { scepRouter } from './apple/http/scep.router';
 import { healthRouter } from './http/health.router';
+import { withFastRoutes } from './http/fast-routes';
 import { buildHttpApp } from './http/http-app';
 import type { Logger } from './log/logger';
 
@@ -43,7 +45,10 @@ export interface Slate {
   secrets: SecretBox;
   stores: Stores;
   services: Services;
-  http: Express;
+  /** What the HTTP(S) server serves: the device fast routes, then `express`. */
+  http: RequestListener;
+  /** The express app behind `http` (staff and most device endpoints). */
+  express: Express;
   /** Starts the background work of a server process (the push dispatcher's rounds). */
   startBackground(): void;
   /** Stops background work (waiting for pushes in flight), then closes the database. */
@@ -94,14 +99,15 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
       const result = await services.org.importFile(config.orgFile);
       logger.info({ file: config.orgFile, ...result }, 'organisation imported');
     }
-    const http = buildHttpApp(logger, [
+    const app = buildHttpApp(logger, [
       { path: '/', router: healthRouter({ pingDatabase: () => ds.query('SELECT 1').then(() => undefined) }) },
       { path: '/scep', router: scepRouter({ capabilities: SCEP_CAPABILITIES, caCertificate: () => pki.scepCaCertificate(), pkiOperation: (m) => pki.scepOperation(m), logger }) },
       ...spine.mounts,
     ], { trustProxy: config.apple.trustProxy });
+    const http = withFastRoutes(app, spine.fastRoutes, logger);
     const tasks = housekeeping(config, stores, spine, logger);
     return {
-      config, logger, ds, secrets, stores, services, http,
+      config, logger, ds, secrets, stores, services, http, express: app,
       startBackground: () => {
         push.start();
         tasks.start();

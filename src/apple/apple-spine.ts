@@ -13,7 +13,8 @@ import { CommandService, type AppleCommand, type DeviceReport, type EncodeComman
 import { ContactTracker } from './contact-tracker';
 import type { EnrollmentTokenService } from './enrollment/enrollment-token.service';
 import { enrollRouter } from './http/enroll.router';
-import { mdmRouter, type DeviceCredentials } from './http/mdm.router';
+import { commandEndpoint, mdmRouter, type DeviceCredentials } from './http/mdm.router';
+import type { FastRoute } from '../http/fast-routes';
 
 /** What the spine needs from the certificate authority (src/pki). */
 export interface SpinePki extends CertificateBinder {
@@ -70,6 +71,8 @@ export interface AppleSpine {
   /** Validated Apple command from a request type and staff-given parameters. */
   buildCommand(requestType: string, params?: Record<string, unknown>): AppleCommand;
   mounts: { path: string; router: Router }[];
+  /** Device endpoints served on node:http ahead of express (src/http/fast-routes.ts). */
+  fastRoutes: FastRoute[];
 }
 
 /**
@@ -108,11 +111,12 @@ export function createAppleSpine(d: SpineDeps): AppleSpine {
     const ctx = await stores.appleDevices.connectContext(fingerprint);
     return { identity: d.pki.liveIdentity(fingerprint, ctx.certificate), device: ctx.device };
   };
-  const mdm = mdmRouter({
+  const deviceDeps = {
     authenticate, authenticateConnect, decodeCheckin: d.protocol.decodeCheckin, decodeReport: d.protocol.decodeReport,
-    checkins, commands, appleDevices: stores.appleDevices, contacts: new ContactTracker(stores.devices),
+    checkins, commands, contacts: new ContactTracker(stores.devices),
     clientCertHeader: d.config.apple.clientCertHeader, logger,
-  });
+  };
+  const mdm = mdmRouter(deviceDeps);
   const enroll = enrollRouter({
     // Checked before the link counts a use: a 503 must not spend a single-use link.
     redeem: async (token) => {
@@ -128,6 +132,7 @@ export function createAppleSpine(d: SpineDeps): AppleSpine {
     commands,
     checkins,
     buildCommand: (requestType, params = {}) => d.protocol.buildCommand(requestType, params),
+    fastRoutes: [commandEndpoint(deviceDeps)],
     mounts: [
       { path: '/mdm', router: mdm },
       { path: '/enroll', router: enroll },

@@ -84,9 +84,11 @@ describe('Apple device endpoints: bad input', () => {
       await expectBare(checkinRaw(huge), '/mdm/checkin', 413);
       await expectBare(connectRaw(build({ UDID: ipad.udid, Status: 'Idle', Pad: 'x'.repeat(1024 * 1024) })), '/mdm/connect', 413);
       expect(h.logs.some((l) => l.msg === 'device request refused' && l.code === 'payload_too_large')).toBe(true);
-      // A gzip bomb counts by what it inflates to.
-      const bomb = await fetch(ipad.urls.connect, { method: 'PUT', body: gzipSync(Buffer.alloc(20 * 1024 * 1024)), headers: { 'content-encoding': 'gzip' } });
-      await expectBare(bomb.arrayBuffer().then((b) => ({ status: bomb.status, body: Buffer.from(b) })), '/mdm/connect', 413);
+      // Devices never compress: a gzip bomb is refused unopened on both endpoints.
+      for (const [url, path] of [[ipad.urls.connect, '/mdm/connect'], [ipad.urls.checkin, '/mdm/checkin']] as const) {
+        const bomb = await fetch(url, { method: 'PUT', body: gzipSync(Buffer.alloc(20 * 1024 * 1024)), headers: { 'content-encoding': 'gzip' } });
+        await expectBare(bomb.arrayBuffer().then((b) => ({ status: bomb.status, body: Buffer.from(b) })), path, 415);
+      }
       await expectBare(ipad.putRaw(ipad.urls.checkin, Buffer.alloc(0), CHECKIN, false), '/mdm/checkin', 400);
       await expectBare(ipad.putRaw(ipad.urls.connect, Buffer.alloc(0), 'application/xml', false), '/mdm/connect', 400);
     });

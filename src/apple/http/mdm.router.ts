@@ -1,13 +1,16 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import type { AppleAuthContext, AppleDeviceStore } from '../../db/stores';
+import type { IncomingMessage } from 'node:http';
+import type { AppleAuthContext } from '../../db/stores';
 import { AppError } from '../../errors';
 import { fromHttpError } from '../../http/errors';
+import type { FastRoute, LocalsResponse } from '../../http/fast-routes';
 import type { Logger } from '../../log/logger';
 import type { CheckinMessage, DeviceIdentity } from '../checkin.types';
 import type { CheckinService } from '../checkin.service';
 import type { ContactTracker } from '../contact-tracker';
 import type { CommandService, DeviceReport } from '../command.service';
 import { sendDeviceError, sendDeviceReply } from './device-response';
+import { readDeviceBody } from './device-body';
 import { rawDeviceBody } from './raw-body';
 
 export interface DeviceCredentials {
@@ -25,10 +28,37 @@ export interface MdmRouterDeps {
   decodeReport(body: Buffer): DeviceReport & { udid: string };
   checkins: CheckinService;
   commands: CommandService;
-  appleDevices: AppleDeviceStore;
   contacts: ContactTracker;
   clientCertHeader: string | undefined;
   logger: Logger;
+}
+
+/**
+ * ServerURL (`PUT /mdm/connect`), on node:http alone: every enrolled iPad polls it, so it skips
+ * express (see fast-routes.ts). Steps: raw body → certificate and its device (one query) → decode
+ * → the queue (answer and next command) → reply.
+ */
+export function commandEndpoint(deps: Omit<MdmRouterDeps, 'decodeCheckin' | 'checkins' | 'authenticate'>): FastRoute {
+  const handle = async (req: IncomingMessage, res: LocalsResponse): Promise<void> => {
+    res.locals.logLevel = 'debug';
+    try {
+      const raw = await readDeviceBody(req);
+      if (raw.length === 0) throw new AppError('bad_request', 'empty body');
+      const signature = req.headers['mdm-signature'];
+      const clientCert = deps.clientCertHeader ? req.headers[deps.clientCertHeader.toLowerCase()] : undefined;
+      const creds: DeviceCredentials = { signature: typeof signature === 'string' ? signature : undefined, clientCert: typeof clientCert === 'string' ? clientCert : undefined };
+      const { device: ctx } = await deps.authenticateConnect(creds, raw);
+      const report = deps.decodeReport(raw);
+      if (!ctx) throw new AppError('device_auth_failed', 'certificate not bound to an enrolled device');
+      if (ctx.udid !== report.udid) throw new AppError('device_auth_failed', 'certificate not bound to this device');
+      const next = await deps.commands.poll(ctx.deviceId, report, raw);
+      await deps.contacts.seen(ctx.deviceId, new Date());
+      sendDeviceReply(res, { status: 200, body: next ?? undefined });
+    } catch (err) {
+      sendDeviceError(res, deps.logger, err, { endpoint: 'connect' });
+    }
+  };
+  return { method: 'PUT', path: '/mdm/connect', handle: (req, res) => void handle(req, res) };
 }
 
 /**
@@ -37,6 +67,7 @@ export interface MdmRouterDeps {
  */
 export function mdmRouter(deps: MdmRouterDeps): Router {
   const r = Router();
+  const connect = commandEndpoint(deps).handle;
   const credentials = (req: Request): DeviceCredentials => ({
     signature: req.get('mdm-signature') ?? undefined,
     clientCert: deps.clientCertHeader ? req.get(deps.clientCertHeader) ?? undefined : undefined,
@@ -58,22 +89,9 @@ export function mdmRouter(deps: MdmRouterDeps): Router {
     }
   });
 
-  r.put('/connect', rawDeviceBody, async (req, res) => {
-    res.locals.logLevel = 'debug';
-    try {
-      const raw = body(req);
-      const { device: ctx } = await deps.authenticateConnect(credentials(req), raw);
-      const report = deps.decodeReport(raw);
-      if (!ctx) throw new AppError('device_auth_failed', 'certificate not bound to an enrolled device');
-      if (ctx.udid !== report.udid) throw new AppError('device_auth_failed', 'certificate not bound to this device');
-      const next = await deps.commands.poll(ctx.deviceId, report, raw);
-      await deps.contacts.seen(ctx.deviceId, new Date());
-      if (next) res.status(200).type('application/xml').send(next);
-      else res.status(200).end();
-    } catch (err) {
-      sendDeviceError(res, deps.logger, err, { endpoint: 'connect' });
-    }
-  });
+  // Reached here only for paths express normalises (e.g. a trailing slash); the server routes the
+  // exact ServerURL to commandEndpoint directly (src/http/fast-routes.ts).
+  r.put('/connect', (req, res) => connect(req, res as unknown as LocalsResponse));
   // Refusals of the body reader (over 1 MiB, unreadable encoding) are answered here, not by the
   // app's error handler: still a bare status, but with the device log line and the route's path.
   r.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {

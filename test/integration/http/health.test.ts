@@ -25,9 +25,9 @@ describe('health endpoints and shutdown', () => {
 
   it('finishes an in-flight request during shutdown, then closes the database', async () => {
     const other = await createTestSlate({ PORT: '0', HOST: '127.0.0.1' });
-    other.http.get('/slow', (_req, res) => void setTimeout(() => res.send('done'), 300));
+    other.express.get('/slow', (_req, res) => void setTimeout(() => res.send('done'), 300));
     // The slow route was added after the 404 handler, so mount it in front for this test.
-    const stack = (other.http as unknown as { router: { stack: unknown[] } }).router.stack;
+    const stack = (other.express as unknown as { router: { stack: unknown[] } }).router.stack;
     stack.unshift(stack.pop());
     const running = await listen(other);
     const pending = fetch(`${running.url}/slow`).then((r) => r.text());
