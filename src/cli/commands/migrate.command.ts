@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { revertAllMigrations, runMigrations, undoLastMigration } from '../../db/data-source';
-import { withSlate } from '../context';
+import { withDatabase } from '../context';
 
 export function registerMigrate(program: Command): void {
   program
@@ -10,8 +10,8 @@ export function registerMigrate(program: Command): void {
     .option('--revert-all', 'undo every migration (drops all Slate tables)')
     .option('--json', 'machine-readable output')
     .action(async (o: { revertLast?: boolean; revertAll?: boolean; json?: boolean }) => {
-      await withSlate(
-        async ({ ds }) => {
+      await withDatabase(
+        async (ds) => {
           let result: object;
           if (o.revertAll) result = { reverted: await revertAllMigrations(ds) };
           else if (o.revertLast) {
@@ -20,7 +20,6 @@ export function registerMigrate(program: Command): void {
           } else result = { applied: await runMigrations(ds) };
           process.stdout.write(o.json ? JSON.stringify(result) + '\n' : describe(result) + '\n');
         },
-        { migrate: false },
       );
     });
 }
