@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import { QueryFailedError, type DataSource } from 'typeorm';
 import type { Result } from './sql';
 import { sqliteSerial, type SqliteSerial } from './sqlite-serial';
 
@@ -43,13 +43,18 @@ export class SqliteDirect {
   }
 
   private exec<T>(sql: string, values: unknown[]): Result<T> {
-    const stmt = this.prepare(sql, values.length);
-    if (stmt.reader) {
-      // SELECT, or a write with RETURNING: one row per affected row, as Postgres counts it.
-      const rows = stmt.all(...values) as T[];
-      return { rows, affected: rows.length };
+    try {
+      const stmt = this.prepare(sql, values.length);
+      if (stmt.reader) {
+        // SELECT, or a write with RETURNING: one row per affected row, as Postgres counts it.
+        const rows = stmt.all(...values) as T[];
+        return { rows, affected: rows.length };
+      }
+      return { rows: [], affected: stmt.run(...values).changes };
+    } catch (err) {
+      // As TypeORM reported it: the SqliteError (with its code) as driverError, plus the statement.
+      throw new QueryFailedError(sql, values, err as Error);
     }
-    return { rows: [], affected: stmt.run(...values).changes };
   }
 
   private prepare(sql: string, params: number): Statement {
