@@ -6,9 +6,7 @@ import { AppError } from '../errors';
 import type { Dialect } from './columns';
 import { entitiesFor } from './entities';
 import { MIGRATIONS } from './migrations';
-import { serialiseSqlite, type SqliteSerial } from './sqlite-serial';
-
-const serials = new WeakMap<DataSource, SqliteSerial>();
+import { sqliteSerial, serialiseSqlite } from './sqlite-serial';
 
 export interface DataSourceOptions {
   /** Postgres schema to live in (tests give each file its own). */
@@ -63,7 +61,7 @@ export function buildDataSource(db: Config['database'], opts: DataSourceOptions 
 export async function openDataSource(ds: DataSource, what: string): Promise<DataSource> {
   try {
     await ds.initialize();
-    if (ds.options.type === 'better-sqlite3') serials.set(ds, serialiseSqlite(ds));
+    if (ds.options.type === 'better-sqlite3') serialiseSqlite(ds);
     return ds;
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { code?: string };
@@ -73,7 +71,7 @@ export async function openDataSource(ds: DataSource, what: string): Promise<Data
 
 /** Runs schema work that uses TypeORM's own transactions (see sqlite-serial.ts). */
 export function withSchemaLock<T>(ds: DataSource, fn: () => Promise<T>): Promise<T> {
-  const serial = serials.get(ds);
+  const serial = sqliteSerial(ds);
   return serial ? serial.allowImplicit(fn) : fn();
 }
 

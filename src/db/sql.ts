@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { dialectOf, sqlDate, type Dialect } from './columns';
+import { SqliteDirect } from './sqlite-direct';
 
 /**
  * Raw SQL for the hot paths (device polls, the command queue), where TypeORM's entity machinery
@@ -18,6 +19,7 @@ export class Sql {
   readonly dialect: Dialect;
   private readonly converted = new Map<string, string>();
   private readonly names = new Map<string, string>();
+  private sqlite?: SqliteDirect;
 
   constructor(readonly ds: DataSource) {
     this.dialect = dialectOf(ds);
@@ -25,15 +27,13 @@ export class Sql {
 
   /** Runs a statement; returns rows (SELECT or RETURNING) and the affected-row count. */
   async run<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = [], ex?: Executor): Promise<Result<T>> {
-    const own = (ex as EntityManager | undefined)?.queryRunner;
-    const text = this.text(sql);
     const values = params.map((p) => this.bind(p));
-    if (this.dialect === 'postgres') return this.runPg<T>(text, values, own);
-    // EntityManager.query drops TypeORM's structured result (affected rows, RETURNING on writes),
-    // so go to the query runner: the transaction's own, or SQLite's one shared runner.
-    const qr = own ?? this.ds.createQueryRunner();
-    const r = (await qr.query(text, values, true)) as { records?: T[]; affected?: number };
-    return { rows: r.records ?? [], affected: r.affected ?? 0 };
+    if (this.dialect === 'postgres') return this.runPg<T>(this.text(sql), values, (ex as EntityManager | undefined)?.queryRunner);
+    // SQLite has one connection and one query runner for everyone, so `ex` names no connection of
+    // its own: whether a statement belongs to the open transaction is decided by the async context
+    // it runs in (sqlite-serial.ts), exactly as for TypeORM's own queries.
+    this.sqlite = SqliteDirect.of(this.ds, this.sqlite);
+    return this.sqlite.run<T>(sql, values);
   }
 
   /**
@@ -91,8 +91,8 @@ export class Sql {
     return new Array(rows).fill(one).join(', ');
   }
 
+  /** `?` → `$n` (Postgres only; SQLite takes `?` as written). */
   private text(sql: string): string {
-    if (this.dialect === 'sqlite') return sql;
     let out = this.converted.get(sql);
     if (out === undefined) {
       let n = 0;
