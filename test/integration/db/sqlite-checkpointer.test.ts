@@ -1,12 +1,20 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import Database from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import { checkpointerOf } from '../../../src/db/data-source';
-import { CAP_PAGES, FALLBACK_AUTOCHECKPOINT, startCheckpointer, type Checkpointer } from '../../../src/db/sqlite-checkpointer';
+import { CAP_PAGES, FALLBACK_AUTOCHECKPOINT, startCheckpointer, type Checkpointer, type MainConnection } from '../../../src/db/sqlite-checkpointer';
 import { createLogger } from '../../../src/log/logger';
 import { createTestDatabase, testDialect, type TestDatabase } from '../../helpers/test-db';
+
+/** The few better-sqlite3 calls made here (the package ships no type declarations). */
+interface RawDb extends MainConnection {
+  exec(sql: string): void;
+  prepare(sql: string): { run(...params: unknown[]): unknown };
+  transaction(fn: () => void): () => void;
+  close(): void;
+}
+const Database = require('better-sqlite3') as new (path: string) => RawDb;
 
 const size = (file: string) => (existsSync(file) ? statSync(file).size : 0);
 
@@ -20,7 +28,7 @@ async function eventually(what: string, done: () => boolean): Promise<void> {
 }
 
 /** A raw connection set up like the server's, for driving the checkpointer directly. */
-function rawConnection(path: string): Database.Database {
+function rawConnection(path: string): RawDb {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
@@ -89,7 +97,7 @@ if (testDialect === 'postgres') {
 
   describe('SQLite WAL checkpointer (direct)', () => {
     let db: TestDatabase;
-    const open: Array<{ conn: Database.Database; checkpointer?: Checkpointer }> = [];
+    const open: Array<{ conn: RawDb; checkpointer?: Checkpointer }> = [];
     beforeAll(async () => { db = await createTestDatabase(); });
     afterAll(async () => {
       for (const o of open) {
@@ -100,13 +108,13 @@ if (testDialect === 'postgres') {
     });
     const connection = (name: string) => {
       const conn = rawConnection(join(db.dir, name));
-      const entry: { conn: Database.Database; checkpointer?: Checkpointer } = { conn };
+      const entry: { conn: RawDb; checkpointer?: Checkpointer } = { conn };
       open.push(entry);
       return entry;
     };
 
     /** Back-to-back write transactions with no gap between them (the worker never catches up). */
-    const hammer = (e: { conn: Database.Database }, wal: string, transactions: number) => {
+    const hammer = (e: { conn: RawDb }, wal: string, transactions: number) => {
       const insert = e.conn.prepare('INSERT INTO t (b) VALUES (?)');
       const tx = e.conn.transaction(() => { for (let j = 0; j < 4; j++) insert.run('y'.repeat(900)); });
       let largest = 0;
