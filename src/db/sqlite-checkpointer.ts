@@ -7,28 +7,38 @@ import type { Logger } from '../log/logger';
  * better-sqlite3 is synchronous, so SQLite's automatic checkpoint (every 1000 WAL pages: copy the
  * pages into the database file, then fsync it) ran inside whichever COMMIT crossed the threshold
  * and stalled every request for 2–22 ms. A worker thread with its own connection to the same file
- * now runs `wal_checkpoint(PASSIVE)` every few hundred milliseconds. PASSIVE never takes the write
+ * now runs `wal_checkpoint(PASSIVE)` every CHECKPOINT_INTERVAL_MS. PASSIVE never takes the write
  * lock and never waits, so the main connection's readers and writers are never blocked.
  *
  * Why not RESTART/TRUNCATE in the worker to keep the WAL small: both take the WAL write lock, and a
  * deferred transaction on the main connection that has already read cannot wait for that lock
  * (SQLite refuses to run the busy handler when upgrading a read transaction, to avoid deadlock):
- * it fails with SQLITE_BUSY at once. Measured: requests failed. So the worker only ever PASSIVEs.
+ * it fails with SQLITE_BUSY at once (seen in a prototype). So the worker only ever PASSIVEs.
  *
  * Keeping the WAL bounded: a writer rewinds the WAL to its start when a transaction begins while
- * the WAL is fully checkpointed. Under light load that happens all the time. Under saturating
- * load the main connection starts its next transaction the moment the previous one commits, the
- * worker's copy + fsync never finishes in such a gap, and (measured) the WAL grew to 650 MiB in
- * 20k transactions. So the main connection keeps an automatic checkpoint, but at CAP_PAGES rather
- * than 1000: it fires only when the WAL has not been rewound for CAP_PAGES pages, and then has
- * only the last interval's pages left to copy; its checkpoint leaves the WAL fully checkpointed,
- * so the next transaction rewinds it. `journal_size_limit` trims the file after a rewind, in case
- * one big transaction (a migration, an import) grew it further.
+ * the WAL is fully checkpointed, i.e. after a worker round during which nothing committed. With
+ * pauses in the traffic that happens by itself. Under sustained load something commits during
+ * every round (copy + two fsyncs: tens of ms), and (measured) the WAL grew to 650 MiB in 20k
+ * transactions. So the main connection keeps an automatic checkpoint, but at CAP_PAGES rather than
+ * 1000: it fires only when the WAL has not been rewound for CAP_PAGES pages, and then has only the
+ * pages since the worker's last round left to copy (if a round is running, it is skipped and
+ * retried at the next COMMIT). It leaves the WAL fully checkpointed, so the next transaction
+ * rewinds it. `journal_size_limit` trims the file after a rewind, in case one big transaction (a
+ * migration, an import) grew it further.
  */
 
-/** Worker PASSIVE period. Measured (20k poll-like transactions): see docs in the commit message. */
+/**
+ * Worker PASSIVE period. Measured on 20k back-to-back poll-like transactions: every worker round
+ * that copies pages fsyncs twice, and those fsyncs slow concurrent COMMITs a little (50 ms rounds:
+ * more COMMITs over 1 ms than 100 ms); but the longer the period, the more pages the main
+ * connection has left to copy when it reaches the cap (250 ms: ~60 ms stalls instead of ~30–45).
+ */
 export const CHECKPOINT_INTERVAL_MS = 100;
-/** WAL pages after which the main connection checkpoints itself (≈ 64 MiB with 4 KiB pages). */
+/**
+ * WAL pages after which the main connection checkpoints itself (≈ 64 MiB with 4 KiB pages): 16×
+ * fewer checkpoints on the event loop than SQLite's default of 1000 under sustained load, none when
+ * there are pauses of a round's length (the WAL is then rewound without it).
+ */
 export const CAP_PAGES = 16_000;
 /** SQLite's default; the main connection goes back to it when the worker is gone. */
 export const FALLBACK_AUTOCHECKPOINT = 1000;
@@ -61,7 +71,14 @@ const db = new Database(workerData.path, { fileMustExist: true });
 // Never wait on a lock: PASSIVE only needs the checkpointer lock, and if another checkpoint holds
 // it there is nothing to do this round.
 db.pragma('busy_timeout = 0');
-const checkpoint = () => db.pragma('wal_checkpoint(PASSIVE)');
+const checkpoint = () => {
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch (err) {
+    // A lock held for a moment (recovery, schema read) is no reason to give up: next round.
+    if (err.code !== 'SQLITE_BUSY' && err.code !== 'SQLITE_LOCKED') throw err;
+  }
+};
 const timer = setInterval(checkpoint, workerData.intervalMs);
 parentPort.on('message', (m) => {
   if (m !== 'stop') return;

@@ -173,6 +173,25 @@ if (testDialect === 'postgres') {
       expect(JSON.stringify(logged)).toContain('disk I/O error');
     });
 
+    it('a busy round is retried, not fatal', async () => {
+      const driver = join(db.dir, 'busy-driver.js');
+      const rounds = join(db.dir, 'busy-rounds.txt');
+      writeFileSync(driver, `const fs = require('node:fs');
+      module.exports = class {
+        pragma(s) {
+          if (!s.startsWith('wal_checkpoint')) return;
+          fs.appendFileSync(${JSON.stringify(rounds)}, 'x');
+          throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+        }
+        close() {}
+      };`);
+      const e = connection('busy-rounds.db');
+      e.checkpointer = startCheckpointer(e.conn, join(db.dir, 'busy-rounds.db'), { driver, intervalMs: 5 });
+      await eventually('five busy rounds', () => size(rounds) >= 5);
+      expect(e.checkpointer.running).toBe(true);
+      expect(e.conn.pragma('wal_autocheckpoint', { simple: true })).toBe(CAP_PAGES);
+    });
+
     it('stop() is idempotent and leaves the main connection alone', async () => {
       const e = connection('stop.db');
       const checkpointer = startCheckpointer(e.conn, join(db.dir, 'stop.db'));
