@@ -3,9 +3,9 @@ import { dirname } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { AppError } from '../errors';
+import type { Logger } from '../log/logger';
 import type { Dialect } from './columns';
 import { entitiesFor } from './entities';
-import type { Logger } from '../log/logger';
 import { MIGRATIONS } from './migrations';
 import { startCheckpointer, type Checkpointer, type MainConnection } from './sqlite-checkpointer';
 import { serialiseSqlite, type SqliteSerial } from './sqlite-serial';
@@ -83,7 +83,7 @@ function checkpointInWorker(ds: DataSource, path: string, logger?: Logger): void
   const checkpointer = startCheckpointer(main, path, { logger });
   checkpointers.set(ds, checkpointer);
   const destroy = ds.destroy.bind(ds);
-  // The worker's connection must be closed first: only the last connection to close removes the WAL.
+  // Worker first: then the main connection closes last, checkpoints what is left and removes the WAL.
   ds.destroy = async () => {
     await checkpointer.stop();
     return destroy();
