@@ -70,7 +70,7 @@ export interface CreateOptions {
  */
 export async function createSlate(config: Config, logger: Logger, opts: CreateOptions = {}): Promise<Slate> {
   const secrets = new SecretBox(loadSecretKey(config));
-  const ds = await openDataSource(buildDataSource(config.database, { schema: opts.schema }), describeDatabase(config.database));
+  const ds = await openDataSource(buildDataSource(config.database, { schema: opts.schema }), describeDatabase(config.database), logger);
   try {
     if (opts.migrate !== false) {
       const ran = await runMigrations(ds);

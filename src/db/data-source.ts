@@ -3,10 +3,14 @@ import { dirname } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { AppError } from '../errors';
+import type { Logger } from '../log/logger';
 import type { Dialect } from './columns';
 import { entitiesFor } from './entities';
 import { MIGRATIONS } from './migrations';
+import { startCheckpointer, type Checkpointer, type MainConnection } from './sqlite-checkpointer';
 import { sqliteSerial, serialiseSqlite } from './sqlite-serial';
+
+const checkpointers = new WeakMap<DataSource, Checkpointer>();
 
 export interface DataSourceOptions {
   /** Postgres schema to live in (tests give each file its own). */
@@ -58,15 +62,36 @@ export function buildDataSource(db: Config['database'], opts: DataSourceOptions 
 }
 
 /** Opens the DataSource; an unreachable database becomes one clear error. */
-export async function openDataSource(ds: DataSource, what: string): Promise<DataSource> {
+export async function openDataSource(ds: DataSource, what: string, logger?: Logger): Promise<DataSource> {
   try {
     await ds.initialize();
-    if (ds.options.type === 'better-sqlite3') serialiseSqlite(ds);
+    if (ds.options.type === 'better-sqlite3') {
+      serialiseSqlite(ds);
+      if (ds.options.database !== ':memory:') checkpointInWorker(ds, ds.options.database, logger);
+    }
     return ds;
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { code?: string };
     throw new AppError('database_unavailable', `DATABASE_URL: cannot open ${what} (${e.code ?? e.message})`, { cause: err });
   }
+}
+
+/** WAL checkpoints run in a worker thread (sqlite-checkpointer.ts) until the DataSource closes. */
+function checkpointInWorker(ds: DataSource, path: string, logger?: Logger): void {
+  const main = (ds.driver as unknown as { databaseConnection: MainConnection }).databaseConnection;
+  const checkpointer = startCheckpointer(main, path, { logger });
+  checkpointers.set(ds, checkpointer);
+  const destroy = ds.destroy.bind(ds);
+  // Worker first: then the main connection closes last, checkpoints what is left and removes the WAL.
+  ds.destroy = async () => {
+    await checkpointer.stop();
+    return destroy();
+  };
+}
+
+/** The WAL checkpointer of a file-backed SQLite DataSource (tests and diagnostics). */
+export function checkpointerOf(ds: DataSource): Checkpointer | undefined {
+  return checkpointers.get(ds);
 }
 
 /** Runs schema work that uses TypeORM's own transactions (see sqlite-serial.ts). */
