@@ -22,6 +22,9 @@ import { dialectOf } from '../columns';
  * file) and resolves its tables through the caller's search_path. OUT names carry c_ (the answered
  * command) and n_ (the next command) prefixes so that they never shadow a column in the queries.
  *
+ * A later migration that changes command_queue or command_history must re-create this function
+ * (its body is checked only when it runs).
+ *
  * SQLite has no stored procedures; its statements run in-process, so the store runs them there.
  */
 const SIGNATURE = 'slate_answer_and_next(uuid, varchar, varchar, varchar, jsonb, text, timestamptz, boolean, varchar[])';
