@@ -52,6 +52,9 @@ const ANSWER_STATUS = {
   NotNow: 'not_now',
 } as const;
 
+/** A device that just acknowledged an erase is wiping itself: nothing more to hand out. */
+const NO_NEXT_AFTER = ['EraseDevice'] as const;
+
 /**
  * The Apple command queue as devices and staff see it: enqueue (one device or thousands, with a
  * push in the same transaction) and the poll loop of the command endpoint (record the answer,
@@ -126,13 +129,10 @@ export class CommandService {
       raw: report.status === 'NotNow' ? null : rawBody.toString('utf8'),
     };
     const uuid = report.commandUuid;
-    // Answer and next command in one transaction: one commit per poll instead of two.
-    const { outcome, next } = await this.deps.sql.transaction(async (ex) => {
-      const outcome = await this.deps.queue.recordAnswer(deviceId, uuid, answer, now, ex);
-      // A device that just acknowledged an erase is wiping itself: nothing more to hand out.
-      const erasing = outcome.kind === 'finished' && outcome.command.requestType === 'EraseDevice' && report.status === 'Acknowledged';
-      const next = erasing ? null : await this.deps.queue.next(deviceId, now, { skipNotNow: report.status === 'NotNow' }, ex);
-      return { outcome, next };
+    // Answer and next command atomically (on Postgres one statement: one round trip per poll).
+    const { outcome, next } = await this.deps.queue.answerAndNext(deviceId, uuid, answer, now, {
+      skipNotNow: report.status === 'NotNow',
+      noNextAfter: NO_NEXT_AFTER,
     });
     if (outcome.kind === 'unknown' || outcome.kind === 'duplicate') {
       // Accepted, never a 500: the device must not retry a report forever.

@@ -106,10 +106,14 @@ describe('Apple MDM spine (simulated iPads)', () => {
 
   it('wipes one iPad: acknowledged, device wiped, nothing further queued', async () => {
     const ipad = ipads[2]!;
+    const queued = await send(ipad, 'ProfileList');
     const wipe = await send(ipad, 'EraseDevice');
-    await ipad.connect();
+    const handled = await ipad.connect();
+    // The wipe jumps the queue, and a device wiping itself is handed nothing after it.
+    expect(handled.map((c) => c.requestType)).toEqual(['EraseDevice']);
     expect(ipad.erased).toBe(true);
     expect(await h.slate.services.apple.commands.get(wipe)).toMatchObject({ status: 'acknowledged' });
+    expect(await h.slate.services.apple.commands.get(queued)).toMatchObject({ status: 'cancelled', attempts: 0 });
     expect((await device(ipad)).state).toBe('wiped');
     await expect(send(ipad, 'DeviceLock')).rejects.toMatchObject({ code: 'validation_failed' });
   });

@@ -4,6 +4,7 @@ import { AppleEnrollment1700000000003 } from './0003-apple-enrollment';
 import { CommandQueue1700000000004 } from './0004-command-queue';
 import { Apns1700000000005 } from './0005-apns';
 import { CommandIndexes1700000000006 } from './0006-command-indexes';
+import { AnswerAndNext1700000000007 } from './0007-answer-and-next';
 
 /**
  * The explicit, ordered list of schema migrations. Append only: a released migration is never
@@ -16,4 +17,5 @@ export const MIGRATIONS = [
   CommandQueue1700000000004,
   Apns1700000000005,
   CommandIndexes1700000000006,
+  AnswerAndNext1700000000007,
 ];

@@ -1,11 +1,17 @@
 import { readDate } from '../columns';
 import { readJson, Sql, type Executor } from '../sql';
 import type {
-  AnswerOutcome, BulkProgress, CommandAnswer, CommandQueueStore, CommandRecord, CommandStatus, NewCommand, NextCommand,
+  AnswerAndNext, AnswerAndNextOptions, AnswerOutcome, BulkProgress, CommandAnswer, CommandQueueStore, CommandRecord, CommandStatus,
+  NewCommand, NextCommand,
 } from './command-queue.store';
 
 const SHARED = 'command_uuid, device_id, request_type, priority, status, params, not_now_count, attempts, bulk_job_id, created_by, enqueued_at, pushed_at, sent_at, expires_at';
 const INSERT_COLS = 'command_uuid, device_id, request_type, priority, status, params, body, body_sealed, bulk_job_id, created_by, enqueued_at, expires_at';
+/** The answered command under the names toRecord reads, and the next command (n_*). */
+const ANSWER_AND_NEXT = `SELECT outcome, ${['id', 'command_uuid', 'device_id', 'request_type', 'priority', 'status', 'params', 'not_now_count',
+  'attempts', 'bulk_job_id', 'created_by', 'enqueued_at', 'pushed_at', 'sent_at', 'expires_at', 'finished_at', 'result_status',
+  'error_chain', 'note'].map((c) => `c_${c} AS ${c}`).join(', ')}, n_id, n_command_uuid, n_request_type, n_body, n_body_sealed
+  FROM slate_answer_and_next(?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 /** Rows per multi-row INSERT: 12 columns x 400 stays under every driver's parameter limit. */
 const CHUNK = 400;
 
@@ -79,6 +85,32 @@ export class SqlCommandQueueStore implements CommandQueueStore {
       return { kind: 'duplicate', command: done };
     };
     return outer ? run(outer) : this.sql.transaction(run);
+  }
+
+  answerAndNext(deviceId: string, commandUuid: string, answer: CommandAnswer, now: Date, opts: AnswerAndNextOptions, outer?: Executor): Promise<AnswerAndNext> {
+    if (this.sql.dialect === 'postgres') return this.answerAndNextPg(deviceId, commandUuid, answer, now, opts, outer);
+    // SQLite runs statements in-process: the same steps as separate calls cost no round trips.
+    const run = async (ex: Executor): Promise<AnswerAndNext> => {
+      const outcome = await this.recordAnswer(deviceId, commandUuid, answer, now, ex);
+      const stop = outcome.kind === 'finished' && answer.status === 'acknowledged' && (opts.noNextAfter ?? []).includes(outcome.command.requestType);
+      return { outcome, next: stop ? null : await this.next(deviceId, now, { skipNotNow: opts.skipNotNow }, ex) };
+    };
+    return outer ? run(outer) : this.sql.transaction(run);
+  }
+
+  /** One statement, one round trip: the function of migration 0007 does recordAnswer + next. */
+  private async answerAndNextPg(deviceId: string, commandUuid: string, answer: CommandAnswer, now: Date, opts: AnswerAndNextOptions, ex?: Executor): Promise<AnswerAndNext> {
+    const row = (await this.sql.one<Record<string, unknown>>(ANSWER_AND_NEXT, [
+      deviceId, commandUuid, answer.status, answer.resultStatus, answer.errorChain ? JSON.stringify(answer.errorChain) : null,
+      answer.raw, now, opts.skipNotNow, opts.noNextAfter ?? [],
+    ], ex))!;
+    const kind = row.outcome as AnswerOutcome['kind'];
+    const outcome: AnswerOutcome = kind === 'unknown' ? { kind } : { kind, command: toRecord(row) };
+    const next: NextCommand | null = row.n_id === null ? null : {
+      id: Number(row.n_id), commandUuid: String(row.n_command_uuid), requestType: String(row.n_request_type),
+      body: String(row.n_body), bodySealed: row.n_body_sealed === true,
+    };
+    return { outcome, next };
   }
 
   async cancel(commandUuid: string, now: Date, note: string): Promise<boolean> {

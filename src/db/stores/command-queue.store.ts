@@ -74,6 +74,21 @@ export type AnswerOutcome =
   | { kind: 'duplicate'; command: CommandRecord }
   | { kind: 'unknown' };
 
+export interface AnswerAndNextOptions {
+  /** As for next(): the device just said NotNow, so leave NotNow work until its next Idle. */
+  skipNotNow: boolean;
+  /**
+   * Request types after whose acknowledgement ('finished' with status acknowledged) no next
+   * command is handed out: a device that acknowledged EraseDevice is wiping itself.
+   */
+  noNextAfter?: readonly string[];
+}
+
+export interface AnswerAndNext {
+  outcome: AnswerOutcome;
+  next: NextCommand | null;
+}
+
 export interface BulkProgress {
   id: string;
   requestType: string;
@@ -93,6 +108,11 @@ export interface CommandQueueStore {
    */
   next(deviceId: string, now: Date, opts: { skipNotNow: boolean }, ex?: Executor): Promise<NextCommand | null>;
   recordAnswer(deviceId: string, commandUuid: string, answer: CommandAnswer, now: Date, ex?: Executor): Promise<AnswerOutcome>;
+  /**
+   * recordAnswer then next, atomically: the poll of a device that reports an answer. On Postgres
+   * one statement (one round trip); see migration 0007.
+   */
+  answerAndNext(deviceId: string, commandUuid: string, answer: CommandAnswer, now: Date, opts: AnswerAndNextOptions, ex?: Executor): Promise<AnswerAndNext>;
   /** Cancels one pending command; false when it is not pending (already answered or unknown). */
   cancel(commandUuid: string, now: Date, note: string): Promise<boolean>;
   /** Cancels everything pending for a device (re-enrolment, check-out, wipe). */

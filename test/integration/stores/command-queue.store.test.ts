@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { SqlCommandQueueStore } from '../../../src/db/stores/command-queue.store.sql';
 import { TypeOrmDeviceStore } from '../../../src/db/stores/device.store.typeorm';
-import type { CommandQueueStore, NewCommand } from '../../../src/db/stores/command-queue.store';
+import type { AnswerAndNext, CommandQueueStore, NewCommand } from '../../../src/db/stores/command-queue.store';
 import { Sql } from '../../../src/db/sql';
 import { createTestDatabase, testDialect, type TestDatabase } from '../../helpers/test-db';
 
@@ -16,16 +16,21 @@ describe(`CommandQueueStore contract (${testDialect})`, () => {
   let db: TestDatabase;
   let ds: DataSource;
   let q: CommandQueueStore;
+  let sql: Sql;
   let dev: string;
   let other: string;
+  let fresh: () => Promise<string>;
   const t0 = new Date('2026-11-29T10:00:00.000Z');
   beforeAll(async () => {
     db = await createTestDatabase();
     ds = await db.openMigrated();
-    q = new SqlCommandQueueStore(new Sql(ds));
+    sql = new Sql(ds);
+    q = new SqlCommandQueueStore(sql);
     const devices = new TypeOrmDeviceStore(ds);
     dev = (await devices.create({ platform: 'apple', udid: 'Q-1' })).id;
     other = (await devices.create({ platform: 'apple', udid: 'Q-2' })).id;
+    let n = 0;
+    fresh = async () => (await devices.create({ platform: 'apple', udid: `Q-fresh-${++n}` })).id;
   });
   afterAll(() => db.drop());
 
@@ -134,6 +139,235 @@ describe(`CommandQueueStore contract (${testDialect})`, () => {
     const p = (await q.bulkProgress(jobId))!;
     expect(p).toMatchObject({ total: 2, requestType: 'DeviceLock', byStatus: { acknowledged: 1, queued: 1 } });
     expect(await q.bulkProgress(randomUUID())).toBeNull();
+  });
+
+  describe('answerAndNext (one poll: record the answer, hand out the next command)', () => {
+    const err = { status: 'error' as const, resultStatus: 'Error', errorChain: [{ ErrorCode: 12021, ErrorDomain: 'MCMDMErrorDomain' }], raw: '<plist>err</plist>' };
+    const go = { skipNotNow: false };
+    /** The outcome's record must be what a read of the command gives afterwards. */
+    const consistent = async (r: AnswerAndNext) => {
+      if (r.outcome.kind !== 'unknown') expect(r.outcome.command).toEqual(await q.get(r.outcome.command.commandUuid));
+    };
+
+    it('finishes the answered command and hands out the next by priority, then FIFO', async () => {
+      const d = await fresh();
+      const a = cmd(d, 'DeviceInformation');
+      const b = cmd(d, 'ProfileList', 0, { expiresAt: new Date(t0.getTime() + 60_000) });
+      const lock = cmd(d, 'DeviceLock', 100);
+      const inv = cmd(d, 'CertificateList', -10);
+      await q.enqueue([inv, a, b]);
+      await q.enqueue([lock]);
+      expect((await q.next(d, t0, go))!.commandUuid).toBe(lock.commandUuid);
+      const r1 = await q.answerAndNext(d, lock.commandUuid, ack, t0, go);
+      expect(r1.outcome).toMatchObject({
+        kind: 'finished',
+        command: {
+          commandUuid: lock.commandUuid, deviceId: d, requestType: 'DeviceLock', priority: 100, status: 'acknowledged', params: { requestType: 'DeviceLock' },
+          attempts: 1, notNowCount: 0, resultStatus: 'Acknowledged', errorChain: null, note: null,
+        },
+      });
+      if (r1.outcome.kind !== 'finished') throw new Error('unreachable');
+      expect(r1.outcome.command.finishedAt!.toISOString()).toBe(t0.toISOString());
+      expect(r1.outcome.command.sentAt!.toISOString()).toBe(t0.toISOString());
+      await consistent(r1);
+      expect(r1.next).toEqual({ id: expect.any(Number), commandUuid: a.commandUuid, requestType: 'DeviceInformation', body: '<plist>DeviceInformation</plist>', bodySealed: false });
+      // Handing it out marks it sent.
+      expect((await q.get(a.commandUuid))!).toMatchObject({ status: 'sent', attempts: 1 });
+      expect((await q.get(a.commandUuid))!.sentAt!.toISOString()).toBe(t0.toISOString());
+
+      const r2 = await q.answerAndNext(d, a.commandUuid, err, t0, go);
+      expect(r2.outcome).toMatchObject({ kind: 'finished', command: { status: 'error', resultStatus: 'Error', errorChain: err.errorChain } });
+      await consistent(r2);
+      expect(r2.next!.commandUuid).toBe(b.commandUuid);
+      const r3 = await q.answerAndNext(d, b.commandUuid, { ...err, status: 'command_format_error', resultStatus: 'CommandFormatError', errorChain: null }, t0, go);
+      expect(r3.outcome).toMatchObject({ kind: 'finished', command: { status: 'command_format_error', resultStatus: 'CommandFormatError', errorChain: null } });
+      expect(r3.outcome.kind === 'finished' && r3.outcome.command.expiresAt!.toISOString()).toBe(new Date(t0.getTime() + 60_000).toISOString());
+      await consistent(r3);
+      expect(r3.next!.commandUuid).toBe(inv.commandUuid);
+      const r4 = await q.answerAndNext(d, inv.commandUuid, ack, t0, go);
+      expect(r4.outcome.kind).toBe('finished');
+      expect(r4.next).toBeNull();
+      expect(await q.pendingCount(d)).toBe(0);
+    });
+
+    it('resends a command that was sent but not answered', async () => {
+      const d = await fresh();
+      const x = cmd(d, 'DeviceLock', 100);
+      const y = cmd(d, 'RestartDevice');
+      await q.enqueue([x, y]);
+      expect((await q.next(d, t0, go))!.commandUuid).toBe(x.commandUuid);
+      expect((await q.next(d, t0, go))!.commandUuid).toBe(x.commandUuid);
+      expect((await q.answerAndNext(d, x.commandUuid, ack, t0, go)).outcome).toMatchObject({ kind: 'finished', command: { attempts: 2 } });
+      // y went out; the device repeats its answer for x instead of running y, and gets y again.
+      const r = await q.answerAndNext(d, x.commandUuid, ack, t0, go);
+      expect(r.outcome.kind).toBe('duplicate');
+      expect(r.next!.commandUuid).toBe(y.commandUuid);
+      expect((await q.get(y.commandUuid))!).toMatchObject({ status: 'sent', attempts: 2 });
+    });
+
+    it('NotNow: tallies the command and skips NotNow work until the next Idle', async () => {
+      const d = await fresh();
+      const x = cmd(d, 'InstallProfile', 10);
+      const y = cmd(d, 'ProfileList');
+      await q.enqueue([x, y]);
+      expect((await q.next(d, t0, go))!.commandUuid).toBe(x.commandUuid);
+      const r1 = await q.answerAndNext(d, x.commandUuid, notNow, t0, { skipNotNow: true });
+      expect(r1.outcome).toMatchObject({ kind: 'not_now', command: { commandUuid: x.commandUuid, status: 'not_now', notNowCount: 1, attempts: 1, finishedAt: null, resultStatus: null } });
+      await consistent(r1);
+      expect(r1.next!.commandUuid).toBe(y.commandUuid);
+      const r2 = await q.answerAndNext(d, y.commandUuid, notNow, t0, { skipNotNow: true });
+      expect(r2.outcome).toMatchObject({ kind: 'not_now', command: { notNowCount: 1 } });
+      expect(r2.next).toBeNull();
+      // Without the skip, NotNow work is offered again (priority first).
+      const again = await q.answerAndNext(d, y.commandUuid, notNow, t0, go);
+      expect(again.outcome).toMatchObject({ kind: 'not_now', command: { notNowCount: 2 } });
+      expect(again.next!.commandUuid).toBe(x.commandUuid);
+      expect((await q.get(x.commandUuid))!).toMatchObject({ status: 'sent', attempts: 2, notNowCount: 1 });
+      // NotNow for a finished command changes nothing.
+      await q.answerAndNext(d, x.commandUuid, ack, t0, go);
+      const late = await q.answerAndNext(d, x.commandUuid, notNow, t0, { skipNotNow: true });
+      expect(late.outcome).toMatchObject({ kind: 'duplicate', command: { status: 'acknowledged', resultStatus: 'Acknowledged' } });
+      // y went out (sent) after x's answer: sent work is not NotNow work, so it comes again.
+      expect(late.next!.commandUuid).toBe(y.commandUuid);
+      await q.cancelAllForDevice(d, t0, 'done');
+    });
+
+    it('late: records the answer of a cancelled command, keeps its status, still hands out work', async () => {
+      const d = await fresh();
+      const gone = cmd(d, 'EnableLostMode', 100);
+      const keep = cmd(d, 'ProfileList');
+      await q.enqueue([gone, keep]);
+      await q.next(d, t0, go);
+      expect(await q.cancel(gone.commandUuid, t0, 'cancelled by admin')).toBe(true);
+      const later = new Date(t0.getTime() + 1000);
+      const r = await q.answerAndNext(d, gone.commandUuid, err, later, go);
+      expect(r.outcome).toMatchObject({
+        kind: 'late', command: { status: 'cancelled', note: 'cancelled by admin', resultStatus: 'Error', errorChain: err.errorChain, requestType: 'EnableLostMode' },
+      });
+      expect(r.outcome.kind === 'late' && r.outcome.command.finishedAt!.toISOString()).toBe(t0.toISOString());
+      await consistent(r);
+      expect(r.next!.commandUuid).toBe(keep.commandUuid);
+      // A second late answer is a duplicate: the first answer stays.
+      const again = await q.answerAndNext(d, gone.commandUuid, ack, later, go);
+      expect(again.outcome).toMatchObject({ kind: 'duplicate', command: { status: 'cancelled', resultStatus: 'Error' } });
+      await consistent(again);
+      // NotNow for a cancelled command records nothing.
+      const other2 = cmd(d, 'DeviceLocation');
+      await q.enqueue([other2]);
+      await q.cancel(other2.commandUuid, t0, 'x');
+      const nn = await q.answerAndNext(d, other2.commandUuid, notNow, later, { skipNotNow: true });
+      expect(nn.outcome).toMatchObject({ kind: 'duplicate', command: { status: 'cancelled', resultStatus: null } });
+      await q.cancelAllForDevice(d, t0, 'done');
+    });
+
+    it('duplicate and unknown answers change nothing and the device still gets its next command', async () => {
+      const d = await fresh();
+      const c = cmd(d, 'DeviceLock', 100);
+      const n = cmd(d, 'ProfileList');
+      await q.enqueue([c, n]);
+      await q.next(d, t0, go);
+      expect((await q.answerAndNext(d, c.commandUuid, ack, t0, go)).outcome.kind).toBe('finished');
+      const dup = await q.answerAndNext(d, c.commandUuid, err, new Date(t0.getTime() + 5000), go);
+      expect(dup.outcome).toMatchObject({ kind: 'duplicate', command: { status: 'acknowledged', resultStatus: 'Acknowledged', errorChain: null } });
+      expect(dup.outcome.kind === 'duplicate' && dup.outcome.command.finishedAt!.toISOString()).toBe(t0.toISOString());
+      await consistent(dup);
+      expect(dup.next!.commandUuid).toBe(n.commandUuid);
+      const unknown = await q.answerAndNext(d, randomUUID(), ack, t0, go);
+      expect(unknown).toEqual({ outcome: { kind: 'unknown' }, next: expect.objectContaining({ commandUuid: n.commandUuid }) });
+      // Another device can neither answer this device's pending nor finished commands.
+      const e = await fresh();
+      expect((await q.answerAndNext(e, n.commandUuid, ack, t0, go)).outcome).toEqual({ kind: 'unknown' });
+      expect((await q.answerAndNext(e, n.commandUuid, notNow, t0, go)).outcome).toEqual({ kind: 'unknown' });
+      expect((await q.answerAndNext(e, c.commandUuid, ack, t0, go))).toEqual({ outcome: { kind: 'unknown' }, next: null });
+      expect((await q.get(n.commandUuid))!).toMatchObject({ status: 'sent', notNowCount: 0 });
+      await q.cancelAllForDevice(d, t0, 'done');
+    });
+
+    it('noNextAfter: no next command after an acknowledged erase, but after any other answer', async () => {
+      const d = await fresh();
+      const opts = { skipNotNow: false, noNextAfter: ['EraseDevice'] };
+      const erase = () => cmd(d, 'EraseDevice', 100);
+      const e1 = erase();
+      const rest = cmd(d, 'ProfileList');
+      await q.enqueue([e1, rest]);
+      // NotNow and Error for an erase: the device is not wiping, it gets work.
+      expect((await q.answerAndNext(d, e1.commandUuid, notNow, t0, { ...opts, skipNotNow: true })).next!.commandUuid).toBe(rest.commandUuid);
+      expect((await q.answerAndNext(d, e1.commandUuid, err, t0, opts)).next!.commandUuid).toBe(rest.commandUuid);
+      // Acknowledged for another type in the list's absence: work goes on.
+      const other3 = cmd(d, 'DeviceLock', 100);
+      await q.enqueue([other3]);
+      expect((await q.answerAndNext(d, other3.commandUuid, ack, t0, opts)).next!.commandUuid).toBe(rest.commandUuid);
+      // Acknowledged erase: nothing more, though work is pending (and stays pending).
+      const e2 = erase();
+      await q.enqueue([e2]);
+      const wiped = await q.answerAndNext(d, e2.commandUuid, ack, t0, opts);
+      expect(wiped).toEqual({ outcome: expect.objectContaining({ kind: 'finished' }), next: null });
+      expect(await q.pendingCount(d)).toBe(1);
+      // Without the option the same answer hands out the next command.
+      const e3 = erase();
+      await q.enqueue([e3]);
+      expect((await q.answerAndNext(d, e3.commandUuid, ack, t0, go)).next!.commandUuid).toBe(rest.commandUuid);
+      // A late acknowledgement of an erase is not a 'finished' one: work is still handed out (as before).
+      const e4 = erase();
+      await q.enqueue([e4]);
+      await q.cancel(e4.commandUuid, t0, 'x');
+      const late = await q.answerAndNext(d, e4.commandUuid, ack, t0, opts);
+      expect(late.outcome.kind).toBe('late');
+      expect(late.next!.commandUuid).toBe(rest.commandUuid);
+      await q.cancelAllForDevice(d, t0, 'done');
+    });
+
+    it('never hands out an expired command', async () => {
+      const d = await fresh();
+      const first = cmd(d, 'DeviceLock', 100);
+      const old = cmd(d, 'DeviceLocation', 50, { expiresAt: new Date(t0.getTime() + 1000) });
+      const edge = cmd(d, 'SecurityInfo', 40, { expiresAt: new Date(t0.getTime() + 5000) });
+      const keep = cmd(d, 'ProfileList', 0, { expiresAt: new Date(t0.getTime() + 60_000) });
+      await q.enqueue([first, old, edge, keep]);
+      const later = new Date(t0.getTime() + 5000);
+      // Expired 4 s ago, and expiring right now: both skipped.
+      const r = await q.answerAndNext(d, first.commandUuid, ack, later, go);
+      expect(r.next!.commandUuid).toBe(keep.commandUuid);
+      const end = await q.answerAndNext(d, keep.commandUuid, ack, later, go);
+      expect(end.next).toBeNull();
+      expect(await q.pendingCount(d)).toBe(2);
+      expect((await q.get(old.commandUuid))!).toMatchObject({ status: 'queued', attempts: 0 });
+      await q.cancelAllForDevice(d, t0, 'done');
+    });
+
+    it('of two concurrent answers for the same command exactly one finishes it', async () => {
+      const d = await fresh();
+      const cs = Array.from({ length: 8 }, () => cmd(d, 'DeviceInformation'));
+      await q.enqueue(cs);
+      for (const c of cs) {
+        const answers = [ack, err, ack, notNow];
+        const rs = await Promise.all(answers.map((a) => q.answerAndNext(d, c.commandUuid, a, t0, { skipNotNow: a === notNow })));
+        const kinds = rs.map((r) => r.outcome.kind);
+        expect(kinds.filter((k) => k === 'finished')).toHaveLength(1);
+        expect(kinds.every((k) => k === 'finished' || k === 'duplicate' || k === 'not_now')).toBe(true);
+        const winner = rs.find((r) => r.outcome.kind === 'finished')!.outcome as Extract<AnswerAndNext['outcome'], { kind: 'finished' }>;
+        expect((await q.get(c.commandUuid))!).toMatchObject({ status: winner.command.status, resultStatus: winner.command.resultStatus });
+      }
+      expect(await q.pendingCount(d)).toBe(0);
+    });
+
+    it('waits for a competing answer holding the row lock, then reports a duplicate', async () => {
+      const d = await fresh();
+      const c = cmd(d, 'DeviceLock', 100);
+      const n = cmd(d, 'ProfileList');
+      await q.enqueue([c, n]);
+      let second: Promise<AnswerAndNext> | undefined;
+      const first = await sql.transaction(async (ex) => {
+        const r = await q.answerAndNext(d, c.commandUuid, ack, t0, go, ex);
+        // Outside this transaction: must wait until it commits, then see the command finished.
+        second = q.answerAndNext(d, c.commandUuid, err, t0, go);
+        await new Promise((res) => setTimeout(res, 150));
+        return r;
+      });
+      expect(first.outcome.kind).toBe('finished');
+      expect((await second!).outcome).toMatchObject({ kind: 'duplicate', command: { status: 'acknowledged' } });
+      await q.cancelAllForDevice(d, t0, 'done');
+    });
   });
 
   it('enqueues thousands in one call', async () => {
