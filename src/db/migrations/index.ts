@@ -5,6 +5,7 @@ import { CommandQueue1700000000004 } from './0004-command-queue';
 import { Apns1700000000005 } from './0005-apns';
 import { CommandIndexes1700000000006 } from './0006-command-indexes';
 import { AnswerAndNext1700000000007 } from './0007-answer-and-next';
+import { QueueStorage1700000000008 } from './0008-queue-storage';
 
 /**
  * The explicit, ordered list of schema migrations. Append only: a released migration is never
@@ -18,4 +19,5 @@ export const MIGRATIONS = [
   Apns1700000000005,
   CommandIndexes1700000000006,
   AnswerAndNext1700000000007,
+  QueueStorage1700000000008,
 ];
