@@ -21,6 +21,13 @@ export interface PollJob {
   mode: 'closed' | 'open';
   durationMs: number;
   rate?: number;
+  /**
+   * Idle → command → Acknowledged → Idle ...: after each answer the device polls Idle again, as in
+   * the issue's round trip. A command handed out with the answer is then re-sent at that Idle
+   * (Slate re-sends a sent-but-unanswered command), so the server does slightly more than the
+   * ideal cycle, where the answer would get an empty reply.
+   */
+  cycle?: boolean;
 }
 
 export interface PollResult {
@@ -98,7 +105,7 @@ async function run(job: PollJob): Promise<PollResult> {
       if (res.status !== 200) r.errors++;
       const next = res.status === 200 && res.body ? uuidOf(res.body) : undefined;
       if (next) r.commands++;
-      pending.set(d.udid, next);
+      pending.set(d.udid, job.cycle && uuid ? undefined : next);
     } catch {
       r.errors++;
     }
