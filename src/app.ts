@@ -129,6 +129,9 @@ function housekeeping(config: Config, stores: Stores, spine: AppleSpine, logger:
   const tasks = new PeriodicTasks(logger);
   const ago = (ms: number) => new Date(Date.now() - ms);
   tasks.add('expire-commands', 60_000, () => spine.commands.expireDue());
+  // Autovacuum wakes once a minute; at hundreds of answers a second the queue would carry tens of
+  // thousands of dead rows in between (measured: paced-poll p99 173 ms instead of 17 ms).
+  tasks.add('reclaim-command-queue', 10_000, () => stores.commands.reclaim());
   tasks.add('prune-checkins', 3_600_000, () => stores.checkins.pruneBefore(ago(config.checkinRetentionMs)));
   // Challenges are one-time and short-lived; a day's margin keeps recent ones for diagnosis.
   tasks.add('prune-scep-challenges', 3_600_000, () => stores.scepChallenges.prune(ago(86_400_000)));

@@ -141,6 +141,11 @@ export class SqlCommandQueueStore implements CommandQueueStore {
     });
   }
 
+  async reclaim(): Promise<void> {
+    // SKIP_LOCKED: another Slate process vacuuming right now is as good; never queue behind it.
+    if (this.sql.dialect === 'postgres') await this.sql.ds.query('VACUUM (SKIP_LOCKED) command_queue');
+  }
+
   async markPushed(deviceIds: readonly string[], at: Date, ex?: Executor): Promise<void> {
     for (let i = 0; i < deviceIds.length; i += CHUNK) {
       const part = deviceIds.slice(i, i + CHUNK);

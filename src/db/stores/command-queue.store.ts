@@ -119,6 +119,12 @@ export interface CommandQueueStore {
   cancelAllForDevice(deviceId: string, now: Date, note: string, ex?: Executor): Promise<number>;
   /** Moves commands past their expiry to the history; returns how many. */
   expireDue(now: Date, limit: number): Promise<number>;
+  /**
+   * Reclaims the rows answered commands left behind (Postgres VACUUM; nothing to do on SQLite, which
+   * frees pages at once). Every answer deletes a queue row, and until they are vacuumed each
+   * next-command lookup walks past the dead index entries.
+   */
+  reclaim(): Promise<void>;
   markPushed(deviceIds: readonly string[], at: Date, ex?: Executor): Promise<void>;
   get(commandUuid: string): Promise<CommandRecord | null>;
   /** Newest first: pending and finished together. */
