@@ -155,3 +155,10 @@ export function oidOf(buf: Buffer, node: Tlv | undefined, what: string): string 
   }
   return parts.join('.');
 }
+
+/** An INTEGER's content without leading zero octets: serials compare equal however they were padded. */
+export function withoutLeadingZeros(b: Buffer): Buffer {
+  let i = 0;
+  while (i < b.length - 1 && b[i] === 0) i++;
+  return b.subarray(i);
+}

@@ -1,5 +1,6 @@
 import { createHash, type KeyObject } from 'node:crypto';
 import { AppError } from '../errors';
+import { withoutLeadingZeros } from './ber';
 import {
   algorithm, asn1, child, children, Class, explicit, integerBytes, octets, oid, parseDer, readBytes, readInteger, readOid, seq, set, smallInt, toDer, Type, utcOrGeneralizedTime, type Asn1,
 } from './der';
@@ -80,7 +81,7 @@ export function findSignerCertificate(sd: SignedData, signer: SignerInfo): Buffe
   for (const der of sd.certificates) {
     try {
       const p = certificateParts(der);
-      if (signer.issuer && signer.serial && p.issuer.equals(signer.issuer) && stripZero(p.serial).equals(stripZero(signer.serial))) return der;
+      if (signer.issuer && signer.serial && p.issuer.equals(signer.issuer) && withoutLeadingZeros(p.serial).equals(withoutLeadingZeros(signer.serial))) return der;
       if (signer.subjectKeyId && keyIdentifier(p.spki).equals(signer.subjectKeyId)) return der;
     } catch {
       continue;
@@ -89,11 +90,6 @@ export function findSignerCertificate(sd: SignedData, signer: SignerInfo): Buffe
   return null;
 }
 
-function stripZero(b: Buffer): Buffer {
-  let i = 0;
-  while (i < b.length - 1 && b[i] === 0) i++;
-  return b.subarray(i);
-}
 
 
 /**

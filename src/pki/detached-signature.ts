@@ -1,5 +1,5 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import { childrenOf, contentOf, CONTEXT, definiteBytes, expect, oidOf, readRoot, T, UNIVERSAL, type Tlv } from './ber';
+import { childrenOf, contentOf, CONTEXT, definiteBytes, expect, oidOf, readRoot, T, UNIVERSAL, withoutLeadingZeros, type Tlv } from './ber';
 import { AppError } from '../errors';
 import { verifyBytes } from './keys';
 import { DIGEST_BY_OID, OID, type DigestName } from './oids';
@@ -67,7 +67,7 @@ export function verifyDetachedSignature(signature: Buffer, body: Buffer): Verifi
     const fingerprint = createHash('sha256').update(cert).digest('hex');
     const f = factsOf(fingerprint, cert);
     if (!f) continue;
-    const named = signer.subjectKeyId ? f.subjectKeyId.equals(signer.subjectKeyId) : f.issuer.equals(signer.issuer!) && stripZero(f.serial).equals(stripZero(signer.serial!));
+    const named = signer.subjectKeyId ? f.subjectKeyId.equals(signer.subjectKeyId) : f.issuer.equals(signer.issuer!) && withoutLeadingZeros(f.serial).equals(withoutLeadingZeros(signer.serial!));
     if (!named) continue;
     return verifySignerWith(f.key, signer, body) ? { certificate: cert, fingerprint } : null;
   }
@@ -142,11 +142,6 @@ function factsOf(fingerprint: string, der: Buffer): CertificateFacts | null {
   return f;
 }
 
-function stripZero(b: Buffer): Buffer {
-  let i = 0;
-  while (i < b.length - 1 && b[i] === 0) i++;
-  return b.subarray(i);
-}
 
 function badSignature(why: string): AppError {
   return new AppError('bad_request', `Mdm-Signature: ${why}`);
