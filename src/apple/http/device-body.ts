@@ -1,12 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import { AppError } from '../../errors';
-import { DEVICE_BODY_LIMIT } from './raw-body';
+
+/** Device bodies over 1 MiB are refused (413) before they are buffered further. */
+export const DEVICE_BODY_LIMIT = 1024 * 1024;
 
 /**
- * Reads a device request's exact bytes with node:http alone (the command endpoint's fast path; the
- * express routes use rawDeviceBody). Over the limit is 413 before more is buffered: by
+ * Reads a device request's exact bytes (both device endpoints): Mdm-Signature is computed over
+ * them, so nothing may re-encode the body. Over the limit is 413 before more is buffered: by
  * Content-Length when the device sends one, else while reading. Devices never compress bodies, so
- * a Content-Encoding other than identity is refused rather than inflated.
+ * a Content-Encoding other than identity is refused (415) rather than inflated: no gzip bomb is
+ * ever unpacked. An empty body is 400: every device message has one.
  */
 export function readDeviceBody(req: IncomingMessage, limit = DEVICE_BODY_LIMIT): Promise<Buffer> {
   const encoding = req.headers['content-encoding'];
@@ -29,7 +32,9 @@ export function readDeviceBody(req: IncomingMessage, limit = DEVICE_BODY_LIMIT):
       chunks.push(chunk);
     });
     req.on('end', () => {
-      if (!failed) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      if (failed) return;
+      if (size === 0) reject(new AppError('bad_request', 'empty body'));
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     });
     req.on('error', (err) => {
       if (!failed) reject(new AppError('bad_request', 'request body unreadable', { cause: err }));

@@ -23,13 +23,12 @@ export function sendDeviceReply(res: DeviceResponse, reply: DeviceReply): void {
   }
 }
 
-/** Answers a refused or failed device request; returns the error code for the request log. */
-export function sendDeviceError(res: DeviceResponse, logger: Logger, err: unknown, context: Record<string, unknown>): string {
+/** Answers a refused or failed device request (its code goes to the request log as the reason). */
+export function sendDeviceError(res: DeviceResponse, logger: Logger, err: unknown, context: Record<string, unknown>): void {
   const e = toAppError(err);
   if (e.status >= 500) logger.error({ ...context, err: e.cause ?? e, code: e.code }, 'device request failed');
   else logger.warn({ ...context, code: e.code, reason: e.message }, 'device request refused');
   // A device over the size limit may still be sending: close rather than read the rest.
   if (e.code === 'payload_too_large' && !res.headersSent) res.setHeader('Connection', 'close');
   sendDeviceReply(res, { status: e.status >= 500 ? 500 : e.status, reason: e.code });
-  return e.code;
 }

@@ -1,8 +1,7 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import type { IncomingMessage } from 'node:http';
 import type { AppleAuthContext } from '../../db/stores';
 import { AppError } from '../../errors';
-import { fromHttpError } from '../../http/errors';
 import type { FastRoute, LocalsResponse } from '../../http/fast-routes';
 import type { Logger } from '../../log/logger';
 import type { CheckinMessage, DeviceIdentity } from '../checkin.types';
@@ -11,7 +10,6 @@ import type { ContactTracker } from '../contact-tracker';
 import type { CommandService, DeviceReport } from '../command.service';
 import { sendDeviceError, sendDeviceReply } from './device-response';
 import { readDeviceBody } from './device-body';
-import { rawDeviceBody } from './raw-body';
 
 export interface DeviceCredentials {
   /** The `Mdm-Signature` header: base64 detached CMS over the raw body. */
@@ -43,7 +41,6 @@ export function commandEndpoint(deps: Omit<MdmRouterDeps, 'decodeCheckin' | 'che
     res.locals.logLevel = 'debug';
     try {
       const raw = await readDeviceBody(req);
-      if (raw.length === 0) throw new AppError('bad_request', 'empty body');
       const signature = req.headers['mdm-signature'];
       const clientCert = deps.clientCertHeader ? req.headers[deps.clientCertHeader.toLowerCase()] : undefined;
       const creds: DeviceCredentials = { signature: typeof signature === 'string' ? signature : undefined, clientCert: typeof clientCert === 'string' ? clientCert : undefined };
@@ -72,14 +69,10 @@ export function mdmRouter(deps: MdmRouterDeps): Router {
     signature: req.get('mdm-signature') ?? undefined,
     clientCert: deps.clientCertHeader ? req.get(deps.clientCertHeader) ?? undefined : undefined,
   });
-  const body = (req: Request): Buffer => {
-    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new AppError('bad_request', 'empty body');
-    return req.body;
-  };
 
-  r.put('/checkin', rawDeviceBody, async (req, res) => {
+  r.put('/checkin', async (req, res) => {
     try {
-      const raw = body(req);
+      const raw = await readDeviceBody(req);
       const identity = await deps.authenticate(credentials(req), raw);
       const msg = deps.decodeCheckin(raw);
       res.locals.reason = msg.MessageType;
@@ -92,10 +85,5 @@ export function mdmRouter(deps: MdmRouterDeps): Router {
   // Reached here only for paths express normalises (e.g. a trailing slash); the server routes the
   // exact ServerURL to commandEndpoint directly (src/http/fast-routes.ts).
   r.put('/connect', (req, res) => connect(req, res as unknown as LocalsResponse));
-  // Refusals of the body reader (over 1 MiB, unreadable encoding) are answered here, not by the
-  // app's error handler: still a bare status, but with the device log line and the route's path.
-  r.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
-    sendDeviceError(res, deps.logger, fromHttpError(err), { endpoint: req.path.slice(1) });
-  });
   return r;
 }

@@ -32,7 +32,7 @@ describe('fast routes and the device body reader', () => {
         res.locals.logLevel = 'debug';
         readDeviceBody(req, 1000).then(
           (body) => sendDeviceReply(res, { status: 200, body: Buffer.from(`got ${body.length}`) }),
-          (err) => void sendDeviceError(res, logger, err, {}),
+          (err) => sendDeviceError(res, logger, err, {}),
         );
       },
     };
