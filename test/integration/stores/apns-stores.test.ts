@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { createStores, type Stores } from '../../../src/db/stores';
-import { smallTree } from '../../helpers/small-tree';
-import { createTestDatabase, testDialect, type TestDatabase } from '../../helpers/test-db';
+import type { Stores } from '../../../src/db/stores';
+import { useStoresWithTree } from '../../helpers/small-tree';
+import { testDialect } from '../../helpers/test-db';
 
 describe(`APNs certificate and push outbox stores (${testDialect})`, () => {
-  let db: TestDatabase;
   let ds: DataSource;
   let s: Stores;
   let school: string;
@@ -15,13 +14,7 @@ describe(`APNs certificate and push outbox stores (${testDialect})`, () => {
   const device = async () =>
     (await s.devices.create({ platform: 'apple', udid: `U-${randomUUID()}`, schoolId: school, gradeId: grade, state: 'enrolled' })).id;
 
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    ds = await db.openMigrated();
-    s = createStores(ds);
-    ({ school, grade } = await smallTree(s.org));
-  });
-  afterAll(() => db.drop());
+  useStoresWithTree((f) => ({ ds, s, school, grade } = f));
 
   describe('ApnsCertificateStore', () => {
     it('keeps one active certificate and the earlier ones as history', async () => {

@@ -1,23 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { createStores, type Stores } from '../../../src/db/stores';
-import { smallTree } from '../../helpers/small-tree';
-import { createTestDatabase, testDialect, type TestDatabase } from '../../helpers/test-db';
+import type { Stores } from '../../../src/db/stores';
+import { useStoresWithTree } from '../../helpers/small-tree';
+import { testDialect } from '../../helpers/test-db';
 
 describe(`enrolment, Apple device and check-in stores (${testDialect})`, () => {
-  let db: TestDatabase;
   let ds: DataSource;
   let s: Stores;
   let school: string;
   let grade: string;
   const now = new Date('2026-11-29T10:00:00.000Z');
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    ds = await db.openMigrated();
-    s = createStores(ds);
-    ({ school, grade } = await smallTree(s.org));
-  });
-  afterAll(() => db.drop());
+  useStoresWithTree((f) => ({ ds, s, school, grade } = f));
 
   describe('EnrollmentTokenStore', () => {
     const base = () => ({
