@@ -116,7 +116,8 @@ export function createAppleSpine(d: SpineDeps): AppleSpine {
     checkins, commands, contacts: new ContactTracker(stores.devices),
     clientCertHeader: d.config.apple.clientCertHeader, logger,
   };
-  const mdm = mdmRouter(deviceDeps);
+  const connect = commandEndpoint(deviceDeps);
+  const mdm = mdmRouter(deviceDeps, connect);
   const enroll = enrollRouter({
     // Checked before the link counts a use: a 503 must not spend a single-use link.
     redeem: async (token) => {
@@ -132,7 +133,7 @@ export function createAppleSpine(d: SpineDeps): AppleSpine {
     commands,
     checkins,
     buildCommand: (requestType, params = {}) => d.protocol.buildCommand(requestType, params),
-    fastRoutes: [commandEndpoint(deviceDeps)],
+    fastRoutes: [connect],
     mounts: [
       { path: '/mdm', router: mdm },
       { path: '/enroll', router: enroll },

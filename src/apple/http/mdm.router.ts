@@ -61,10 +61,10 @@ export function commandEndpoint(deps: Omit<MdmRouterDeps, 'decodeCheckin' | 'che
 /**
  * The two Apple device endpoints: CheckInURL (`/mdm/checkin`) and ServerURL (`/mdm/connect`).
  * Each request is a pipeline of named steps: raw body → authenticate → decode → service → reply.
+ * `commands` is the same command endpoint the server also routes ahead of express.
  */
-export function mdmRouter(deps: MdmRouterDeps): Router {
+export function mdmRouter(deps: MdmRouterDeps, commands: FastRoute): Router {
   const r = Router();
-  const connect = commandEndpoint(deps).handle;
   const credentials = (req: Request): DeviceCredentials => ({
     signature: req.get('mdm-signature') ?? undefined,
     clientCert: deps.clientCertHeader ? req.get(deps.clientCertHeader) ?? undefined : undefined,
@@ -84,6 +84,6 @@ export function mdmRouter(deps: MdmRouterDeps): Router {
 
   // Reached here only for paths express normalises (e.g. a trailing slash); the server routes the
   // exact ServerURL to commandEndpoint directly (src/http/fast-routes.ts).
-  r.put('/connect', (req, res) => connect(req, res as unknown as LocalsResponse));
+  r.put('/connect', (req, res) => commands.handle(req, res as unknown as LocalsResponse));
   return r;
 }
