@@ -7,7 +7,8 @@
  *  4. enqueuing a lock for 10,000 devices (validation, encoding, queue rows and push outbox).
  * The load generator runs in a worker thread so client signing does not share the server's loop.
  * `npm run bench -- command-poll` (TEST_DATABASE_URL=postgres://... for Postgres).
- * Knobs: BENCH_DEVICES (64), BENCH_SECONDS (10), BENCH_HISTORY (1000000), BENCH_BULK (10000).
+ * Knobs: BENCH_DEVICES (64), BENCH_SECONDS (10), BENCH_HISTORY (1000000), BENCH_BULK (10000),
+ * BENCH_ONLY (comma list of closed,cycle,paced,history,bulk; all by default).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -29,6 +30,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const HISTORY = Number(process.env.BENCH_HISTORY ?? 1_000_000);
 const BULK = Number(process.env.BENCH_BULK ?? 10_000);
 const PUBLIC = 'https://mdm.bench.test';
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'closed,cycle,paced,history,bulk').split(',').map((x) => x.trim()));
 
 // Event-loop utilisation of the server thread during the last run: the load generator shares this
 // machine's two cores, so requests/s divided by it shows what one server core sustains.
@@ -162,46 +164,56 @@ async function main(): Promise<void> {
     line(`enrolled ${DEVICES} simulated iPads (profile, SCEP, Authenticate, TokenUpdate) in ${Math.round(performance.now() - t)} ms`);
 
     // 1a. Every request answers a command and gets the next one (the heaviest request there is).
-    const closed = await runWorker({ devices: await queueCommands(slate, devices, Math.ceil((2500 * SECONDS) / DEVICES)), mode: 'closed', durationMs: SECONDS * 1000 });
-    const cs = [...closed.latenciesMs].sort((a, b) => a - b);
-    const closedRps = closed.requests / (closed.elapsedMs / 1000);
-    line(`round trips, ${DEVICES} devices as fast as answered: ${Math.round(closedRps)} requests/s, ${capacity(closedRps, closed.requests)} ` +
-      `(${closed.commands} commands handed out, ${closed.errors} errors; p50 ${ms(pct(cs, 50))}, p99 ${ms(pct(cs, 99))}; requests presigned in ${Math.round(closed.presignMs / 1000)} s)`);
+    if (ONLY.has('closed')) {
+      const closed = await runWorker({ devices: await queueCommands(slate, devices, Math.ceil((2500 * SECONDS) / DEVICES)), mode: 'closed', durationMs: SECONDS * 1000 });
+      const cs = [...closed.latenciesMs].sort((a, b) => a - b);
+      const closedRps = closed.requests / (closed.elapsedMs / 1000);
+      line(`round trips, ${DEVICES} devices as fast as answered: ${Math.round(closedRps)} requests/s, ${capacity(closedRps, closed.requests)} ` +
+        `(${closed.commands} commands handed out, ${closed.errors} errors; p50 ${ms(pct(cs, 50))}, p99 ${ms(pct(cs, 99))}; requests presigned in ${Math.round(closed.presignMs / 1000)} s)`);
+      await clearQueue(slate); // what a run left: start the next one clean
+    }
 
-    await clearQueue(slate); // what a run left: start the next one clean
-    const cycle = await runWorker({ devices: await queueCommands(slate, devices, Math.ceil((1500 * SECONDS) / DEVICES)), mode: 'closed', cycle: true, durationMs: SECONDS * 1000 });
-    const ys = [...cycle.latenciesMs].sort((a, b) => a - b);
-    const cycleRps = cycle.requests / (cycle.elapsedMs / 1000);
-    line(`round trips Idle → command → Acknowledged → Idle …, as fast as answered: ${Math.round(cycleRps)} requests/s, ${capacity(cycleRps, cycle.requests)} ` +
-      `(${cycle.commands} commands handed out, ${cycle.errors} errors; p50 ${ms(pct(ys, 50))}, p99 ${ms(pct(ys, 99))})`);
+    if (ONLY.has('cycle')) {
+      const cycle = await runWorker({ devices: await queueCommands(slate, devices, Math.ceil((1500 * SECONDS) / DEVICES)), mode: 'closed', cycle: true, durationMs: SECONDS * 1000 });
+      const ys = [...cycle.latenciesMs].sort((a, b) => a - b);
+      const cycleRps = cycle.requests / (cycle.elapsedMs / 1000);
+      line(`round trips Idle → command → Acknowledged → Idle …, as fast as answered: ${Math.round(cycleRps)} requests/s, ${capacity(cycleRps, cycle.requests)} ` +
+        `(${cycle.commands} commands handed out, ${cycle.errors} errors; p50 ${ms(pct(ys, 50))}, p99 ${ms(pct(ys, 99))})`);
+      await clearQueue(slate);
+    }
 
-    await clearQueue(slate);
-    const open = await runWorker({ devices: await queueCommands(slate, devices, Math.ceil((300 * SECONDS) / DEVICES)), mode: 'open', rate: 500, durationMs: SECONDS * 1000 });
-    const os = [...open.latenciesMs].sort((a, b) => a - b);
-    line(`paced at 500 requests/s: ${Math.round(open.requests / (open.elapsedMs / 1000))} requests/s done, ${open.errors} errors; ` +
-      `p50 ${ms(pct(os, 50))}, p95 ${ms(pct(os, 95))}, p99 ${ms(pct(os, 99))}, max ${ms(os[os.length - 1] ?? NaN)}`);
+    if (ONLY.has('paced')) {
+      const open = await runWorker({ devices: await queueCommands(slate, devices, Math.ceil((300 * SECONDS) / DEVICES)), mode: 'open', rate: 500, durationMs: SECONDS * 1000 });
+      const os = [...open.latenciesMs].sort((a, b) => a - b);
+      line(`paced at 500 requests/s: ${Math.round(open.requests / (open.elapsedMs / 1000))} requests/s done, ${open.errors} errors; ` +
+        `p50 ${ms(pct(os, 50))}, p95 ${ms(pct(os, 95))}, p99 ${ms(pct(os, 99))}, max ${ms(os[os.length - 1] ?? NaN)}`);
+    }
 
-    const deviceIds = await Promise.all(devices.map(async (d) => (await slate.services.devices.require(d.udid)).id));
-    const before = await nextQueryTiming(slate, deviceIds[0]!);
-    const historyBefore = Number((await slate.ds.query('SELECT COUNT(*) AS n FROM command_history'))[0].n);
-    t = performance.now();
-    await seedHistory(new Sql(slate.ds), deviceIds, HISTORY);
-    const seeded = performance.now() - t;
-    if (testDialect === 'postgres') await slate.ds.query('ANALYZE command_history; CHECKPOINT');
-    const after = await nextQueryTiming(slate, deviceIds[0]!);
-    line(`next-command query: ${ms(before)} with ${historyBefore} finished commands, ${ms(after)} with ${historyBefore + HISTORY} (seeded in ${Math.round(seeded / 1000)} s)`);
-    const again = await runWorker({ devices, mode: 'closed', durationMs: Math.min(5, SECONDS) * 1000 });
-    const idleRps = again.requests / (again.elapsedMs / 1000);
-    line(`round trips (Idle) with ${historyBefore + HISTORY} finished commands in the history: ${Math.round(idleRps)} requests/s, ${capacity(idleRps, again.requests)}`);
+    if (ONLY.has('history')) {
+      const deviceIds = await Promise.all(devices.map(async (d) => (await slate.services.devices.require(d.udid)).id));
+      const before = await nextQueryTiming(slate, deviceIds[0]!);
+      const historyBefore = Number((await slate.ds.query('SELECT COUNT(*) AS n FROM command_history'))[0].n);
+      t = performance.now();
+      await seedHistory(new Sql(slate.ds), deviceIds, HISTORY);
+      const seeded = performance.now() - t;
+      if (testDialect === 'postgres') await slate.ds.query('ANALYZE command_history; CHECKPOINT');
+      const after = await nextQueryTiming(slate, deviceIds[0]!);
+      line(`next-command query: ${ms(before)} with ${historyBefore} finished commands, ${ms(after)} with ${historyBefore + HISTORY} (seeded in ${Math.round(seeded / 1000)} s)`);
+      const again = await runWorker({ devices, mode: 'closed', durationMs: Math.min(5, SECONDS) * 1000 });
+      const idleRps = again.requests / (again.elapsedMs / 1000);
+      line(`round trips (Idle) with ${historyBefore + HISTORY} finished commands in the history: ${Math.round(idleRps)} requests/s, ${capacity(idleRps, again.requests)}`);
+    }
 
-    const school = await slate.services.org.requireByCode('gs-bildstock');
-    const grade = await slate.services.org.requireByCode('gs-bildstock-3');
-    await seedAppleDevices(new Sql(slate.ds), BULK, { schoolId: school.id, gradeId: grade.id });
-    const all = await slate.services.devices.list({ underCode: 'gs-bildstock', limit: 1_000_000 });
-    t = performance.now();
-    const r = await slate.services.apple.staff.send({ devices: all, requestType: 'DeviceLock', params: { Message: 'Bitte abgeben' }, by: 'bench', bulkTarget: 'school:gs-bildstock' });
-    const took = performance.now() - t;
-    line(`enqueue DeviceLock for ${r.commands.length} devices (one bulk job, push outbox in the same transaction): ${Math.round(took)} ms`);
+    if (ONLY.has('bulk')) {
+      const school = await slate.services.org.requireByCode('gs-bildstock');
+      const grade = await slate.services.org.requireByCode('gs-bildstock-3');
+      await seedAppleDevices(new Sql(slate.ds), BULK, { schoolId: school.id, gradeId: grade.id });
+      const all = await slate.services.devices.list({ underCode: 'gs-bildstock', limit: 1_000_000 });
+      t = performance.now();
+      const r = await slate.services.apple.staff.send({ devices: all, requestType: 'DeviceLock', params: { Message: 'Bitte abgeben' }, by: 'bench', bulkTarget: 'school:gs-bildstock' });
+      const took = performance.now() - t;
+      line(`enqueue DeviceLock for ${r.commands.length} devices (one bulk job, push outbox in the same transaction): ${Math.round(took)} ms`);
+    }
   } finally {
     clearInterval(reclaim);
     await slate.dispose();
