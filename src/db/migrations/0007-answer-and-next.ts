@@ -27,17 +27,18 @@ import { dialectOf } from '../columns';
  *
  * SQLite has no stored procedures; its statements run in-process, so the store runs them there.
  */
-const SIGNATURE = 'slate_answer_and_next(uuid, varchar, varchar, varchar, jsonb, text, timestamptz, boolean, varchar[])';
+export const SIGNATURE = 'slate_answer_and_next(uuid, varchar, varchar, varchar, jsonb, text, timestamptz, boolean, varchar[])';
 
-const COMMAND = `c_id, c_command_uuid, c_device_id, c_request_type, c_priority, c_status, c_params, c_not_now_count,
+export const COMMAND = `c_id, c_command_uuid, c_device_id, c_request_type, c_priority, c_status, c_params, c_not_now_count,
     c_attempts, c_bulk_job_id, c_created_by, c_enqueued_at, c_pushed_at, c_sent_at, c_expires_at`;
-const ANSWER = 'c_finished_at, c_result_status, c_error_chain, c_note';
-const SHARED = (t: string) =>
+export const ANSWER = 'c_finished_at, c_result_status, c_error_chain, c_note';
+export const SHARED = (t: string) =>
   ['id', 'command_uuid', 'device_id', 'request_type', 'priority', 'status', 'params', 'not_now_count', 'attempts',
     'bulk_job_id', 'created_by', 'enqueued_at', 'pushed_at', 'sent_at', 'expires_at'].map((c) => `${t}.${c}`).join(', ');
-const HISTORY = (t: string) => `${SHARED(t)}, ${t}.finished_at, ${t}.result_status, ${t}.error_chain, ${t}.note`;
+export const HISTORY = (t: string) => `${SHARED(t)}, ${t}.finished_at, ${t}.result_status, ${t}.error_chain, ${t}.note`;
 
-const CREATE = `
+/** The names above and this definition are also used by migration 0009 (its `down` restores this one). */
+export const CREATE = `
 CREATE FUNCTION slate_answer_and_next(
   p_device uuid, p_command_uuid varchar, p_status varchar, p_result_status varchar, p_error_chain jsonb,
   p_raw text, p_now timestamptz, p_skip_not_now boolean, p_no_next_after varchar[],

@@ -6,6 +6,7 @@ import { Apns1700000000005 } from './0005-apns';
 import { CommandIndexes1700000000006 } from './0006-command-indexes';
 import { AnswerAndNext1700000000007 } from './0007-answer-and-next';
 import { QueueStorage1700000000008 } from './0008-queue-storage';
+import { NextCommandPlan1700000000009 } from './0009-next-command-plan';
 
 /**
  * The explicit, ordered list of schema migrations. Append only: a released migration is never
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   CommandIndexes1700000000006,
   AnswerAndNext1700000000007,
   QueueStorage1700000000008,
+  NextCommandPlan1700000000009,
 ];

@@ -12,6 +12,8 @@ const ANSWER_AND_NEXT = `SELECT outcome, ${['id', 'command_uuid', 'device_id', '
   'attempts', 'bulk_job_id', 'created_by', 'enqueued_at', 'pushed_at', 'sent_at', 'expires_at', 'finished_at', 'result_status',
   'error_chain', 'note'].map((c) => `c_${c} AS ${c}`).join(', ')}, n_id, n_command_uuid, n_request_type, n_body, n_body_sealed
   FROM slate_answer_and_next(?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+/** Postgres: slate_next_command (migration 0009) returns one row, all NULL when nothing is pending. */
+const NEXT_COMMAND = 'SELECT n_id, n_command_uuid, n_request_type, n_body, n_body_sealed FROM slate_next_command(?, ?, ?)';
 /** Rows per multi-row INSERT: 12 columns x 400 stays under every driver's parameter limit. */
 const CHUNK = 400;
 
@@ -49,16 +51,20 @@ export class SqlCommandQueueStore implements CommandQueueStore {
   }
 
   async next(deviceId: string, now: Date, opts: { skipNotNow: boolean }, ex?: Executor): Promise<NextCommand | null> {
+    // Postgres: the function of migration 0009 (the same statement, planned to walk the index in order).
+    if (this.sql.dialect === 'postgres') {
+      const r = await this.sql.one<Record<string, unknown>>(NEXT_COMMAND, [deviceId, now, opts.skipNotNow], ex);
+      return r ? nextFromRow(r) : null;
+    }
     const statuses = opts.skipNotNow ? "('queued', 'sent')" : "('queued', 'sent', 'not_now')";
-    // One statement picks and marks: atomic on both databases without an explicit transaction.
-    const row = await this.sql.one<{ id: number | string; command_uuid: string; request_type: string; body: string; body_sealed: unknown }>(
+    // One statement picks and marks: atomic without an explicit transaction.
+    const row = await this.sql.one<Record<string, unknown>>(
       `UPDATE command_queue SET status = 'sent', sent_at = ?, attempts = attempts + 1
        WHERE id = (SELECT id FROM command_queue WHERE device_id = ? AND status IN ${statuses}
                    AND (expires_at IS NULL OR expires_at > ?) ORDER BY priority DESC, id ASC LIMIT 1)
-       RETURNING id, command_uuid, request_type, body, body_sealed`,
+       RETURNING id AS n_id, command_uuid AS n_command_uuid, request_type AS n_request_type, body AS n_body, body_sealed AS n_body_sealed`,
       [now, deviceId, now], ex);
-    if (!row) return null;
-    return { id: Number(row.id), commandUuid: row.command_uuid, requestType: row.request_type, body: row.body, bodySealed: row.body_sealed === true || row.body_sealed === 1 };
+    return row ? nextFromRow(row) : null;
   }
 
   recordAnswer(deviceId: string, commandUuid: string, answer: CommandAnswer, now: Date, outer?: Executor): Promise<AnswerOutcome> {
@@ -106,11 +112,7 @@ export class SqlCommandQueueStore implements CommandQueueStore {
     ], ex))!;
     const kind = row.outcome as AnswerOutcome['kind'];
     const outcome: AnswerOutcome = kind === 'unknown' ? { kind } : { kind, command: toRecord(row) };
-    const next: NextCommand | null = row.n_id === null ? null : {
-      id: Number(row.n_id), commandUuid: String(row.n_command_uuid), requestType: String(row.n_request_type),
-      body: String(row.n_body), bodySealed: row.n_body_sealed === true,
-    };
-    return { outcome, next };
+    return { outcome, next: nextFromRow(row) };
   }
 
   async cancel(commandUuid: string, now: Date, note: string): Promise<boolean> {
@@ -232,5 +234,14 @@ function toRecord(r: Record<string, unknown>): CommandRecord {
     resultStatus: (r.result_status as string | null | undefined) ?? null,
     errorChain: readJson(r.error_chain),
     note: (r.note as string | null | undefined) ?? null,
+  };
+}
+
+/** The next command from n_* columns (both databases, both queries); null when n_id is NULL. */
+function nextFromRow(r: Record<string, unknown>): NextCommand | null {
+  if (r.n_id === null || r.n_id === undefined) return null;
+  return {
+    id: Number(r.n_id), commandUuid: String(r.n_command_uuid), requestType: String(r.n_request_type),
+    body: String(r.n_body), bodySealed: r.n_body_sealed === true || r.n_body_sealed === 1,
   };
 }

@@ -47,11 +47,11 @@ describe(`CommandQueueStore contract (${testDialect})`, () => {
     expect(await q.pendingCount(d)).toBe(1);
     if (testDialect === 'postgres') {
       // VACUUM writes what it found into pg_class: exactly the live rows (a table never vacuumed
-      // says -1), and every page all-visible again.
-      const [r] = await ds.query(`SELECT reltuples, relpages, relallvisible FROM pg_class WHERE relname = 'command_queue' AND relnamespace = current_schema()::regnamespace`);
+      // says -1). (Whether pages become all-visible depends on every other transaction in the
+      // database, e.g. a test file running beside this one, so it is not asserted.)
+      const [r] = await ds.query(`SELECT reltuples FROM pg_class WHERE relname = 'command_queue' AND relnamespace = current_schema()::regnamespace`);
       const live = Number((await ds.query('SELECT COUNT(*) AS n FROM command_queue'))[0].n);
       expect(Number(r.reltuples)).toBe(live);
-      expect(Number(r.relallvisible)).toBe(Number(r.relpages));
     }
   });
 
@@ -389,6 +389,46 @@ describe(`CommandQueueStore contract (${testDialect})`, () => {
       expect((await second!).outcome).toMatchObject({ kind: 'duplicate', command: { status: 'acknowledged' } });
       await q.cancelAllForDevice(d, t0, 'done');
     });
+  });
+
+  // Postgres only: the lookup lives in functions (migrations 0007, 0009) whose plans the planner
+  // picks. The queue table of a fresh schema has no statistics, like a busy production queue whose
+  // rows live minutes; with default selectivities the planner used to read every pending row of the
+  // device (bitmap scan and sort) on every poll.
+  (testDialect === 'postgres' ? it : it.skip)('finds the next command by reading a few pages, however long the device\'s backlog', async () => {
+    const d = await fresh();
+    const others = await Promise.all([1, 2, 3].map(() => fresh()));
+    // ~1.6 KB bodies (random, so not compressed): a few rows per page, each device's rows on many pages.
+    const body = () => randomUUID().repeat(44);
+    for (let round = 0; round < 300; round += 50) {
+      await q.enqueue(Array.from({ length: 50 }, () => [d, ...others].map((id) => cmd(id, 'DeviceLock', 0, { body: body() }))).flat());
+    }
+    // One connection: warmed up (functions compiled, catalogs cached), so only the lookups count.
+    const conn = ds.createQueryRunner();
+    const next = (device: string) => `SELECT * FROM slate_next_command('${device}', '${t0.toISOString()}', false)`;
+    const answer = (device: string, uuid: string) =>
+      `SELECT * FROM slate_answer_and_next('${device}', '${uuid}', 'acknowledged', 'Acknowledged', NULL, '<plist/>', '${t0.toISOString()}', false, '{}')`;
+    const buffers = async (query: string) => {
+      const [r] = await conn.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${query}`);
+      const plan = (typeof r['QUERY PLAN'] === 'string' ? JSON.parse(r['QUERY PLAN']) : r['QUERY PLAN'])[0].Plan;
+      return Number(plan['Shared Hit Blocks']) + Number(plan['Shared Read Blocks']);
+    };
+    let viaNext: number;
+    let viaAnswer: number;
+    try {
+      const [warm] = await conn.query(next(others[0]!));
+      await conn.query(answer(others[0]!, warm.n_command_uuid));
+      // EXPLAIN counts the buffers of the statements inside the function too.
+      viaNext = await buffers(next(d));
+      const [sent] = await conn.query(`SELECT command_uuid FROM command_queue WHERE device_id = $1 AND status = 'sent'`, [d]);
+      viaAnswer = await buffers(answer(d, sent.command_uuid));
+    } finally {
+      await conn.release();
+    }
+    expect(await q.pendingCount(d)).toBe(299);
+    // The device's 300 rows lie on some 300 heap pages: reading them all costs over 300 buffers.
+    expect(viaNext).toBeLessThan(25);
+    expect(viaAnswer).toBeLessThan(60);
   });
 
   it('enqueues thousands in one call', async () => {
