@@ -151,8 +151,12 @@ export class SqlCommandQueueStore implements CommandQueueStore {
   async markPushed(deviceIds: readonly string[], at: Date, ex?: Executor): Promise<void> {
     for (let i = 0; i < deviceIds.length; i += CHUNK) {
       const part = deviceIds.slice(i, i + CHUNK);
+      // pushed_at is a record for people; a command locked right now (being answered or handed
+      // out) is skipped rather than waited for, so this multi-row update never joins a lock cycle
+      // with a device's poll, which locks that device's rows one after another.
       await this.sql.run(
-        `UPDATE command_queue SET pushed_at = ? WHERE pushed_at IS NULL AND device_id IN (${part.map(() => '?').join(', ')})`,
+        `UPDATE command_queue SET pushed_at = ? WHERE id IN (SELECT id FROM command_queue
+           WHERE pushed_at IS NULL AND device_id IN (${part.map(() => '?').join(', ')})${this.sql.skipLocked})`,
         [at, ...part], ex);
     }
   }

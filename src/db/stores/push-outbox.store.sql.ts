@@ -9,7 +9,9 @@ export class SqlPushOutboxStore implements PushOutboxStore {
   constructor(private readonly sql: Sql) {}
 
   async add(deviceIds: readonly string[], now: Date, ex?: Executor): Promise<void> {
-    const unique = [...new Set(deviceIds)];
+    // In device order: two wakes of overlapping devices (two staff sending to a school at once)
+    // then take the row locks in the same order and one waits for the other instead of deadlocking.
+    const unique = [...new Set(deviceIds)].sort();
     for (let i = 0; i < unique.length; i += CHUNK) {
       const part = unique.slice(i, i + CHUNK);
       const params = part.flatMap((id) => [id, now, now]);
@@ -40,8 +42,12 @@ export class SqlPushOutboxStore implements PushOutboxStore {
     let removed = 0;
     for (let i = 0; i < claims.length; i += CHUNK) {
       const part = claims.slice(i, i + CHUNK);
+      // A row locked right now is being woken again by an enqueue (its generation is about to
+      // change, so it must stay anyway): skip it rather than wait. Waiting here while that enqueue
+      // waits for a row this DELETE already holds was a deadlock (seen in the command-poll bench).
       const r = await this.sql.run(
-        `DELETE FROM push_outbox WHERE ${part.map(() => '(device_id = ? AND generation = ?)').join(' OR ')}`,
+        `DELETE FROM push_outbox WHERE device_id IN (SELECT device_id FROM push_outbox
+           WHERE ${part.map(() => '(device_id = ? AND generation = ?)').join(' OR ')}${this.sql.skipLocked})`,
         part.flatMap((c) => [c.deviceId, c.generation]));
       removed += r.affected;
     }
@@ -57,7 +63,10 @@ export class SqlPushOutboxStore implements PushOutboxStore {
   async release(deviceIds: readonly string[], at: Date): Promise<void> {
     for (let i = 0; i < deviceIds.length; i += CHUNK) {
       const part = deviceIds.slice(i, i + CHUNK);
-      await this.sql.run(`UPDATE push_outbox SET next_attempt_at = ? WHERE device_id IN (${part.map(() => '?').join(', ')})`, [at, ...part]);
+      // Skips rows an enqueue holds (it makes them due itself), for the reason given in complete().
+      await this.sql.run(
+        `UPDATE push_outbox SET next_attempt_at = ? WHERE device_id IN (SELECT device_id FROM push_outbox
+           WHERE device_id IN (${part.map(() => '?').join(', ')})${this.sql.skipLocked})`, [at, ...part]);
     }
   }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Stores } from '../../../src/db/stores';
 import { useStoresWithTree } from '../../helpers/small-tree';
+import { inTransactionsOn, settlesWithin, waitForLockWaitOn } from '../../helpers/concurrency';
 import { testDialect } from '../../helpers/test-db';
 
 describe(`APNs certificate and push outbox stores (${testDialect})`, () => {
@@ -15,6 +16,8 @@ describe(`APNs certificate and push outbox stores (${testDialect})`, () => {
     (await s.devices.create({ platform: 'apple', udid: `U-${randomUUID()}`, schoolId: school, gradeId: grade, state: 'enrolled' })).id;
 
   useStoresWithTree((f) => ({ ds, s, school, grade } = f));
+  const inTransactions = (n: number, fn: Parameters<typeof inTransactionsOn>[2]) => inTransactionsOn(ds, n, fn);
+  const waitForLockWait = (pid: number) => waitForLockWaitOn(ds, pid);
 
   describe('ApnsCertificateStore', () => {
     it('keeps one active certificate and the earlier ones as history', async () => {
@@ -68,6 +71,39 @@ describe(`APNs certificate and push outbox stores (${testDialect})`, () => {
       expect(await s.pushOutbox.get(d)).toMatchObject({ attempts: 1, nextAttemptAt: at(2000) });
       expect(await s.pushOutbox.claimDue(at(2000), 1, at(3000))).toHaveLength(1);
       expect(await s.pushOutbox.count()).toBe(1);
+    });
+
+    // Postgres only: SQLite has one writer at a time, so its transactions never wait on each other's rows.
+    const onPostgres = testDialect === 'postgres' ? it : it.skip;
+
+    onPostgres('completes pushes without waiting for an enqueue that is waking one of the devices again', async () => {
+      const [a, b] = [await device(), await device()];
+      await s.pushOutbox.add([a, b], t0);
+      const claimed = await s.pushOutbox.claimDue(t0, 10, at(60_000));
+      await inTransactions(1, async ([tx]) => {
+        await s.pushOutbox.add([a], at(1), tx!.manager); // holds a's row until commit
+        // Waiting here (while that enqueue waits for a row this DELETE holds) was a deadlock.
+        expect(await settlesWithin(s.pushOutbox.complete(claimed), 5000)).toBe(1);
+      });
+      expect(await s.pushOutbox.get(b)).toBeNull();
+      expect(await s.pushOutbox.get(a)).toMatchObject({ generation: 2 });
+    });
+
+    onPostgres('lets two wakes of the same devices in opposite order wait for each other instead of deadlocking', async () => {
+      const [lo, hi] = [await device(), await device()].sort() as [string, string];
+      await inTransactions(2, async ([first, second]) => {
+        await s.pushOutbox.add([lo], t0, first!.manager);
+        const [{ pid }] = await second!.query('SELECT pg_backend_pid() AS pid');
+        // In the order given, the second would hold hi while waiting for lo, and the first, asking
+        // for hi next, would close the cycle. In device order the second waits holding nothing.
+        const waking = s.pushOutbox.add([hi, lo], t0, second!.manager);
+        await waitForLockWait(pid);
+        await s.pushOutbox.add([hi], t0, first!.manager);
+        await first!.commitTransaction();
+        await waking;
+      });
+      expect(await s.pushOutbox.get(lo)).toMatchObject({ generation: 2 });
+      expect(await s.pushOutbox.get(hi)).toMatchObject({ generation: 2 });
     });
 
     it('limits a claim and drops rows with their device', async () => {

@@ -4,6 +4,7 @@ import { SqlCommandQueueStore } from '../../../src/db/stores/command-queue.store
 import { TypeOrmDeviceStore } from '../../../src/db/stores/device.store.typeorm';
 import type { AnswerAndNext, CommandQueueStore, NewCommand } from '../../../src/db/stores/command-queue.store';
 import { Sql } from '../../../src/db/sql';
+import { inTransactionsOn, settlesWithin } from '../../helpers/concurrency';
 import { createTestDatabase, testDialect, type TestDatabase } from '../../helpers/test-db';
 
 const cmd = (deviceId: string, requestType: string, priority = 0, extra: Partial<NewCommand> = {}): NewCommand => ({
@@ -429,6 +430,18 @@ describe(`CommandQueueStore contract (${testDialect})`, () => {
     // The device's 300 rows lie on some 300 heap pages: reading them all costs over 300 buffers.
     expect(viaNext).toBeLessThan(25);
     expect(viaAnswer).toBeLessThan(60);
+  });
+
+  (testDialect === 'postgres' ? it : it.skip)('records pushes without waiting for a command a poll holds right now', async () => {
+    const d = await fresh();
+    const [held, free] = [cmd(d, 'DeviceLock'), cmd(d, 'DeviceInformation')];
+    await q.enqueue([held, free]);
+    await inTransactionsOn(ds, 1, async ([poll]) => {
+      await poll!.query('SELECT id FROM command_queue WHERE command_uuid = $1 FOR UPDATE', [held.commandUuid]);
+      await settlesWithin(q.markPushed([d], t0), 5000);
+    });
+    expect((await q.get(free.commandUuid))!.pushedAt).toEqual(t0);
+    expect((await q.get(held.commandUuid))!.pushedAt).toBeNull();
   });
 
   it('enqueues thousands in one call', async () => {
