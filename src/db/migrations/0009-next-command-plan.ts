@@ -1,6 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { dialectOf } from '../columns';
-import { ANSWER, COMMAND, CREATE as CREATE_0007, HISTORY, SHARED, SIGNATURE as ANSWER_SIGNATURE } from './0007-answer-and-next';
+import {
+  COMMAND, CREATE as CREATE_0007, INSERT_HISTORY, LATE_OR_DUPLICATE, NEXT_COMMAND, PARAMS, SHARED, SIGNATURE as ANSWER_SIGNATURE,
+} from './0007-answer-and-next';
 
 /**
  * Postgres: the poll functions get plans that stay right whatever the queue's statistics say.
@@ -28,38 +30,20 @@ import { ANSWER, COMMAND, CREATE as CREATE_0007, HISTORY, SHARED, SIGNATURE as A
  */
 const NEXT_SIGNATURE = 'slate_next_command(uuid, timestamptz, boolean)';
 const PLANNER = 'SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off';
-const NEXT_OUT = 'n_id, n_command_uuid, n_request_type, n_body, n_body_sealed';
-
-const NEXT = `
-  UPDATE command_queue q SET status = 'sent', sent_at = p_now, attempts = q.attempts + 1
-   WHERE q.id = (SELECT w.id FROM command_queue w
-                  WHERE w.device_id = p_device
-                    AND (w.status IN ('queued', 'sent') OR (w.status = 'not_now' AND NOT p_skip_not_now))
-                    AND (w.expires_at IS NULL OR w.expires_at > p_now)
-                  ORDER BY w.priority DESC, w.id ASC LIMIT 1)
-  RETURNING q.id, q.command_uuid, q.request_type, q.body, q.body_sealed INTO ${NEXT_OUT};`;
-
 const CREATE_NEXT = `
 CREATE FUNCTION slate_next_command(
   p_device uuid, p_now timestamptz, p_skip_not_now boolean,
   OUT n_id bigint, OUT n_command_uuid varchar, OUT n_request_type varchar, OUT n_body text, OUT n_body_sealed boolean)
 LANGUAGE plpgsql ${PLANNER}
 AS $fn$
-BEGIN${NEXT}
+BEGIN
+${NEXT_COMMAND}
 END
 $fn$`;
 
 const CREATE_ANSWER = `
 CREATE FUNCTION slate_answer_and_next(
-  p_device uuid, p_command_uuid varchar, p_status varchar, p_result_status varchar, p_error_chain jsonb,
-  p_raw text, p_now timestamptz, p_skip_not_now boolean, p_no_next_after varchar[],
-  OUT outcome varchar,
-  OUT c_id bigint, OUT c_command_uuid varchar, OUT c_device_id uuid, OUT c_request_type varchar, OUT c_priority integer,
-  OUT c_status varchar, OUT c_params jsonb, OUT c_not_now_count integer, OUT c_attempts integer, OUT c_bulk_job_id uuid,
-  OUT c_created_by varchar, OUT c_enqueued_at timestamptz, OUT c_pushed_at timestamptz, OUT c_sent_at timestamptz,
-  OUT c_expires_at timestamptz, OUT c_finished_at timestamptz, OUT c_result_status varchar, OUT c_error_chain jsonb,
-  OUT c_note varchar,
-  OUT n_id bigint, OUT n_command_uuid varchar, OUT n_request_type varchar, OUT n_body text, OUT n_body_sealed boolean)
+${PARAMS}
 LANGUAGE plpgsql ${PLANNER}
 AS $fn$
 DECLARE
@@ -75,32 +59,12 @@ BEGIN
     IF FOUND THEN outcome := 'not_now'; END IF;
   ELSIF v_id IS NOT NULL THEN
     WITH gone AS (DELETE FROM command_queue q WHERE q.id = v_id RETURNING q.*)
-    INSERT INTO command_history AS h (id, command_uuid, device_id, request_type, priority, status, params, not_now_count,
-                                      attempts, bulk_job_id, created_by, enqueued_at, pushed_at, sent_at, expires_at,
-                                      finished_at, result_status, error_chain, result_raw, note)
-    SELECT g.id, g.command_uuid, g.device_id, g.request_type, g.priority, p_status, g.params, g.not_now_count,
-           g.attempts, g.bulk_job_id, g.created_by, g.enqueued_at, g.pushed_at, g.sent_at, g.expires_at,
-           p_now, p_result_status, p_error_chain, p_raw, NULL
-      FROM gone g
-    RETURNING ${HISTORY('h')} INTO ${COMMAND}, ${ANSWER};
+${INSERT_HISTORY}
     IF FOUND THEN outcome := 'finished'; END IF;
   END IF;
 
-  IF outcome IS NULL AND p_status <> 'not_now' THEN
-    UPDATE command_history h SET result_status = p_result_status, error_chain = p_error_chain, result_raw = p_raw
-     WHERE h.command_uuid = p_command_uuid AND h.device_id = p_device AND h.result_status IS NULL
-    RETURNING ${HISTORY('h')} INTO ${COMMAND}, ${ANSWER};
-    IF FOUND THEN outcome := 'late'; END IF;
-  END IF;
-  IF outcome IS NULL THEN
-    SELECT ${HISTORY('h')} INTO ${COMMAND}, ${ANSWER}
-      FROM command_history h WHERE h.command_uuid = p_command_uuid AND h.device_id = p_device;
-    outcome := CASE WHEN FOUND THEN 'duplicate' ELSE 'unknown' END;
-  END IF;
-
-  IF outcome = 'finished' AND p_status = 'acknowledged' AND c_request_type = ANY (p_no_next_after) THEN
-    RETURN;
-  END IF;${NEXT}
+${LATE_OR_DUPLICATE}
+${NEXT_COMMAND}
 END
 $fn$`;
 
