@@ -4,7 +4,7 @@ import type { DataSource, QueryRunner } from 'typeorm';
  * Runs `fn` with `n` open transactions on their own connections; commits those still open after
  * it, rolls back on failure, and always releases the connections.
  */
-export async function inTransactionsOn(ds: DataSource, n: number, fn: (txs: QueryRunner[]) => Promise<void>): Promise<void> {
+export async function inTransactions(ds: DataSource, n: number, fn: (txs: QueryRunner[]) => Promise<void>): Promise<void> {
   const txs = Array.from({ length: n }, () => ds.createQueryRunner());
   try {
     for (const tx of txs) {
@@ -35,7 +35,7 @@ export async function settlesWithin<T>(p: Promise<T>, ms: number): Promise<T> {
 }
 
 /** Postgres: resolves once backend `pid` is waiting for a lock (fails after 5 s). */
-export async function waitForLockWaitOn(ds: DataSource, pid: number): Promise<void> {
+export async function waitForLockWait(ds: DataSource, pid: number): Promise<void> {
   for (let i = 0; i < 500; i++) {
     const [r] = await ds.query('SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1', [pid]);
     if (r?.wait_event_type === 'Lock') return;

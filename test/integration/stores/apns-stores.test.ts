@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Stores } from '../../../src/db/stores';
 import { useStoresWithTree } from '../../helpers/small-tree';
-import { inTransactionsOn, settlesWithin, waitForLockWaitOn } from '../../helpers/concurrency';
+import { inTransactions, settlesWithin, waitForLockWait } from '../../helpers/concurrency';
 import { testDialect } from '../../helpers/test-db';
 
 describe(`APNs certificate and push outbox stores (${testDialect})`, () => {
@@ -16,8 +16,6 @@ describe(`APNs certificate and push outbox stores (${testDialect})`, () => {
     (await s.devices.create({ platform: 'apple', udid: `U-${randomUUID()}`, schoolId: school, gradeId: grade, state: 'enrolled' })).id;
 
   useStoresWithTree((f) => ({ ds, s, school, grade } = f));
-  const inTransactions = (n: number, fn: Parameters<typeof inTransactionsOn>[2]) => inTransactionsOn(ds, n, fn);
-  const waitForLockWait = (pid: number) => waitForLockWaitOn(ds, pid);
 
   describe('ApnsCertificateStore', () => {
     it('keeps one active certificate and the earlier ones as history', async () => {
@@ -80,7 +78,7 @@ describe(`APNs certificate and push outbox stores (${testDialect})`, () => {
       const [a, b] = [await device(), await device()];
       await s.pushOutbox.add([a, b], t0);
       const claimed = await s.pushOutbox.claimDue(t0, 10, at(60_000));
-      await inTransactions(1, async ([tx]) => {
+      await inTransactions(ds, 1, async ([tx]) => {
         await s.pushOutbox.add([a], at(1), tx!.manager); // holds a's row until commit
         // Waiting here (while that enqueue waits for a row this DELETE holds) was a deadlock.
         expect(await settlesWithin(s.pushOutbox.complete(claimed), 5000)).toBe(1);
@@ -91,13 +89,13 @@ describe(`APNs certificate and push outbox stores (${testDialect})`, () => {
 
     onPostgres('lets two wakes of the same devices in opposite order wait for each other instead of deadlocking', async () => {
       const [lo, hi] = [await device(), await device()].sort() as [string, string];
-      await inTransactions(2, async ([first, second]) => {
+      await inTransactions(ds, 2, async ([first, second]) => {
         await s.pushOutbox.add([lo], t0, first!.manager);
         const [{ pid }] = await second!.query('SELECT pg_backend_pid() AS pid');
         // In the order given, the second would hold hi while waiting for lo, and the first, asking
         // for hi next, would close the cycle. In device order the second waits holding nothing.
         const waking = s.pushOutbox.add([hi, lo], t0, second!.manager);
-        await waitForLockWait(pid);
+        await waitForLockWait(ds, pid);
         await s.pushOutbox.add([hi], t0, first!.manager);
         await first!.commitTransaction();
         await waking;

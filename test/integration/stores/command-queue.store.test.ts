@@ -4,7 +4,7 @@ import { SqlCommandQueueStore } from '../../../src/db/stores/command-queue.store
 import { TypeOrmDeviceStore } from '../../../src/db/stores/device.store.typeorm';
 import type { AnswerAndNext, CommandQueueStore, NewCommand } from '../../../src/db/stores/command-queue.store';
 import { Sql } from '../../../src/db/sql';
-import { inTransactionsOn, settlesWithin } from '../../helpers/concurrency';
+import { inTransactions, settlesWithin } from '../../helpers/concurrency';
 import { createTestDatabase, testDialect, type TestDatabase } from '../../helpers/test-db';
 
 const cmd = (deviceId: string, requestType: string, priority = 0, extra: Partial<NewCommand> = {}): NewCommand => ({
@@ -436,7 +436,7 @@ describe(`CommandQueueStore contract (${testDialect})`, () => {
     const d = await fresh();
     const [held, free] = [cmd(d, 'DeviceLock'), cmd(d, 'DeviceInformation')];
     await q.enqueue([held, free]);
-    await inTransactionsOn(ds, 1, async ([poll]) => {
+    await inTransactions(ds, 1, async ([poll]) => {
       await poll!.query('SELECT id FROM command_queue WHERE command_uuid = $1 FOR UPDATE', [held.commandUuid]);
       await settlesWithin(q.markPushed([d], t0), 5000);
     });
