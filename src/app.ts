@@ -1,25 +1,33 @@
 import type { Express } from 'express';
 import type { RequestListener } from 'node:http';
-import type { DataSource } from 'typeorm';
 import type { Config } from './config';
 import { loadSecretKey } from './config';
 import { SecretBox } from './crypto/secret-box';
-import { buildDataSource, describeDatabase, openDataSource, runMigrations } from './db/data-source';
+import type { Db } from './db/database';
+import { describeDatabase } from './db/data-source';
+import { migrate, openDatabase } from './db/open-database';
 import { createStores, type Stores } from './db/stores';
 import type { ApnsCertificateService } from './apple/apns/apns-certificate.service';
 import { createPush } from './apple/apns/push.factory';
 import type { PushService } from './apple/apns/push.service';
-import { createAppleSpine, type AppleSpine } from './apple/apple-spine';
-import { createAppleProtocol } from './apple/protocol';
+import { CheckinService } from './apple/checkin.service';
+import { CommandEffects } from './apple/command-effects';
+import { CommandService } from './apple/command.service';
+import { ContactTracker } from './apple/contact-tracker';
+import { DeviceAuthenticator } from './apple/device-auth/device-authenticator';
+import { EnrollmentService } from './apple/enrollment/enrollment.service';
+import { EnrollmentTokenService } from './apple/enrollment/enrollment-token.service';
+import { enrollRouter } from './apple/http/enroll.router';
+import { commandEndpoint, mdmRouter } from './apple/http/mdm.router';
+import { scepRouter } from './apple/http/scep.router';
+import { IdentityRenewal } from './apple/identity-renewal';
+import { createAppleProtocol, type AppleProtocol } from './apple/protocol';
 import { StaffCommands } from './apple/staff-commands';
 import { PeriodicTasks } from './background/periodic-tasks';
-import { Sql } from './db/sql';
-import { EnrollmentTokenService } from './apple/enrollment/enrollment-token.service';
+import { createCertificateAuthority } from './ca/ca.factory';
+import { SCEP_CAPABILITIES, type CertificateAuthority } from './ca/certificate-authority';
 import { DeviceService } from './fleet/device.service';
 import { OrgService } from './fleet/org.service';
-import { createPkiService } from './pki/pki.factory';
-import { PkiService, SCEP_CAPABILITIES } from './pki/pki.service';
-import { scepRouter } from './apple/http/scep.router';
 import { healthRouter } from './http/health.router';
 import { withFastRoutes } from './http/fast-routes';
 import { buildHttpApp } from './http/http-app';
@@ -28,20 +36,28 @@ import type { Logger } from './log/logger';
 export interface Services {
   org: OrgService;
   enrollmentTokens: EnrollmentTokenService;
+  enrollment: EnrollmentService;
   devices: DeviceService;
   /** APNs push certificate: upload, and the topic/credentials in use. */
   apnsCertificates: ApnsCertificateService;
   /** Push dispatcher; the CommandService's PushWaker. */
   push: PushService;
-  pki: PkiService;
-  /** Apple MDM: command queue, check-ins, and what staff may send. */
-  apple: AppleSpine & { staff: StaffCommands };
+  /** The certificate authority (src/ca). */
+  pki: CertificateAuthority;
+  /** Apple MDM: command queue, check-ins, identity renewal and what staff may send. */
+  apple: {
+    commands: CommandService;
+    checkins: CheckinService;
+    staff: StaffCommands;
+    renewal: IdentityRenewal;
+    protocol: AppleProtocol;
+  };
 }
 
 export interface Slate {
   config: Config;
   logger: Logger;
-  ds: DataSource;
+  db: Db;
   secrets: SecretBox;
   stores: Stores;
   services: Services;
@@ -49,7 +65,7 @@ export interface Slate {
   http: RequestListener;
   /** The express app behind `http` (staff and most device endpoints). */
   express: Express;
-  /** Starts the background work of a server process (the push dispatcher's rounds). */
+  /** Starts the background work of a server process (push dispatcher, housekeeping). */
   startBackground(): void;
   /** Stops background work (waiting for pushes in flight), then closes the database. */
   close(): Promise<void>;
@@ -66,48 +82,70 @@ export interface CreateOptions {
 
 /**
  * The one composition root: builds the database, stores, services and routers, and returns them
- * with a `close` that releases everything. Nothing else in Slate wires dependencies.
+ * with a `close` that releases everything. Nothing else in Slate wires dependencies, and nothing
+ * holds state at module level: every cache belongs to an object created here.
  */
 export async function createSlate(config: Config, logger: Logger, opts: CreateOptions = {}): Promise<Slate> {
   const secrets = new SecretBox(loadSecretKey(config));
-  const ds = await openDataSource(buildDataSource(config.database, { schema: opts.schema }), describeDatabase(config.database), logger);
+  if (opts.migrate !== false) {
+    const ran = await migrate(config.database, { schema: opts.schema });
+    if (ran.length) logger.info({ migrations: ran, database: describeDatabase(config.database) }, 'migrations applied');
+  }
+  const db = await openDatabase(config.database, { schema: opts.schema, logger });
   try {
-    if (opts.migrate !== false) {
-      const ran = await runMigrations(ds);
-      if (ran.length) logger.info({ migrations: ran }, 'migrations applied');
-    }
-    const stores = createStores(ds);
-    const org = new OrgService(stores.org);
-    const { apnsCertificates, push } = await createPush({ config, ds, stores, secrets, logger });
-    const pki = await createPkiService({ config, stores, secrets, logger });
-    const enrollmentTokens = new EnrollmentTokenService(stores.enrollmentTokens, org, config);
-    const spine = createAppleSpine({
-      config, logger, sql: new Sql(ds), stores, secrets, org, enrollmentTokens, pki, push,
-      pushTopic: () => apnsCertificates.current()?.topic ?? null,
-      protocol: createAppleProtocol(),
+    const stores = createStores();
+    const protocol = createAppleProtocol();
+    const org = new OrgService(db, stores.org);
+    const { apnsCertificates, push } = await createPush({ config, db, stores, secrets, logger });
+    const ca = await createCertificateAuthority({ config, db, stores, secrets, logger });
+    const enrollmentTokens = new EnrollmentTokenService({ db, store: stores.enrollmentTokens, challenges: stores.scepChallenges, org, config });
+    const enrollment = new EnrollmentService({
+      db, tokens: enrollmentTokens, org, ca, buildProfile: (o) => protocol.buildEnrollmentProfile(o),
+      pushTopic: () => apnsCertificates.current()?.topic ?? null, publicUrl: config.publicUrl, organization: config.pki.organization,
+    });
+    const effects = new CommandEffects({
+      devices: stores.devices, checkins: stores.checkins, appleDevices: stores.appleDevices, certificates: stores.certificates,
+      queue: stores.commands, parsers: protocol.inventoryParsers, deviceFacts: protocol.deviceFactsOf, logger,
+    });
+    const commands = new CommandService({
+      db, queue: stores.commands, encode: protocol.encodeCommand, secrets, push, effects, logger, commandTtlMs: config.apple.commandTtlMs,
+    });
+    const checkins = new CheckinService({
+      db, devices: stores.devices, appleDevices: stores.appleDevices, checkins: stores.checkins, commands: stores.commands,
+      certificates: stores.certificates, enrollmentTokens: stores.enrollmentTokens, secrets, encodePlist: protocol.encodePlist, logger,
+    });
+    const renewal = new IdentityRenewal({
+      db, appleDevices: stores.appleDevices, enrollment, commands, buildCommand: (t, p) => protocol.buildCommand(t, p),
+      renewBeforeMs: config.apple.renewBeforeMs, logger,
     });
     const services: Services = {
-      org,
-      enrollmentTokens,
-      devices: new DeviceService({ devices: stores.devices, appleDevices: stores.appleDevices, checkins: stores.checkins, org }),
-      apnsCertificates,
-      push,
-      pki,
-      apple: { ...spine, staff: new StaffCommands({ commands: spine.commands, appleDevices: stores.appleDevices, secrets, build: spine.buildCommand }) },
+      org, enrollmentTokens, enrollment, apnsCertificates, push, pki: ca,
+      devices: new DeviceService({ db, devices: stores.devices, appleDevices: stores.appleDevices, checkins: stores.checkins, org }),
+      apple: {
+        commands, checkins, renewal, protocol,
+        staff: new StaffCommands({ db, commands, appleDevices: stores.appleDevices, secrets, build: (t, p) => protocol.buildCommand(t, p) }),
+      },
     };
     if (opts.importOrg && config.orgImportOnStart && (await services.org.isEmpty())) {
       const result = await services.org.importFile(config.orgFile);
       logger.info({ file: config.orgFile, ...result }, 'organisation imported');
     }
+    const deviceEndpoints = {
+      auth: new DeviceAuthenticator({ db, verifier: ca.verifier, certificates: stores.certificates, appleDevices: stores.appleDevices, logger }),
+      credentials: { clientCertHeader: config.apple.clientCertHeader, trustedProxies: config.apple.trustedProxies },
+      decodeCheckin: protocol.decodeCheckin, decodeReport: protocol.decodeReport,
+      checkins, commands, contacts: new ContactTracker(db, stores.devices, config.caches.contacts), logger,
+    };
+    const connect = commandEndpoint(deviceEndpoints);
     const app = buildHttpApp(logger, [
-      { path: '/', router: healthRouter({ pingDatabase: () => ds.query('SELECT 1').then(() => undefined) }) },
-      { path: '/scep', router: scepRouter({ capabilities: SCEP_CAPABILITIES, caCertificate: () => pki.scepCaCertificate(), pkiOperation: (m) => pki.scepOperation(m), logger }) },
-      ...spine.mounts,
+      { path: '/', router: healthRouter({ pingDatabase: () => db.ping() }) },
+      { path: '/scep', router: scepRouter({ capabilities: SCEP_CAPABILITIES, caCertificate: () => ca.scepCaCertificate(), pkiOperation: (m) => ca.scepOperation(m), logger }) },
+      { path: '/mdm', router: mdmRouter(deviceEndpoints, connect) },
+      { path: '/enroll', router: enrollRouter({ profileFor: (t) => enrollment.forLink(t), sign: (p) => enrollment.sign(p), allowUnsigned: config.apple.allowUnsignedEnrollment, logger }) },
     ], { trustProxy: config.apple.trustProxy });
-    const http = withFastRoutes(app, spine.fastRoutes, logger);
-    const tasks = housekeeping(config, stores, spine, logger);
+    const tasks = housekeeping(config, db, stores, services, logger);
     return {
-      config, logger, ds, secrets, stores, services, http, express: app,
+      config, logger, db, secrets, stores, services, http: withFastRoutes(app, [connect], logger), express: app,
       startBackground: () => {
         push.start();
         tasks.start();
@@ -115,25 +153,27 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
       close: async () => {
         await tasks.stop();
         await push.stop();
-        if (ds.isInitialized) await ds.destroy();
+        await db.close();
       },
     };
   } catch (err) {
-    await ds.destroy().catch(() => undefined);
+    await db.close().catch(() => undefined);
     throw err;
   }
 }
 
-/** Idempotent sweeps every server process runs (safe in several processes at once). */
-function housekeeping(config: Config, stores: Stores, spine: AppleSpine, logger: Logger): PeriodicTasks {
-  const tasks = new PeriodicTasks(logger);
+/** Sweeps each run once per interval across every Slate process on the database (task_runs). */
+function housekeeping(config: Config, db: Db, stores: Stores, services: Services, logger: Logger): PeriodicTasks {
+  const tasks = new PeriodicTasks(logger, (name, everyMs) => stores.taskRuns.claim(db, name, new Date(), everyMs));
   const ago = (ms: number) => new Date(Date.now() - ms);
-  tasks.add('expire-commands', 60_000, () => spine.commands.expireDue());
+  tasks.add('expire-commands', 60_000, () => services.apple.commands.expireDue());
   // Autovacuum wakes once a minute; at hundreds of answers a second the queue would carry tens of
   // thousands of dead rows in between (measured: paced-poll p99 173 ms instead of 17 ms).
-  tasks.add('reclaim-command-queue', 10_000, () => stores.commands.reclaim());
-  tasks.add('prune-checkins', 3_600_000, () => stores.checkins.pruneBefore(ago(config.checkinRetentionMs)));
+  tasks.add('reclaim-command-queue', 10_000, () => stores.commands.reclaim(db));
+  tasks.add('prune-checkins', 3_600_000, () => stores.checkins.pruneBefore(db, ago(config.checkinRetentionMs)));
+  tasks.add('prune-command-history', 3_600_000, () => stores.commands.pruneHistory(db, ago(config.apple.commandHistoryRetentionMs), 10_000));
   // Challenges are one-time and short-lived; a day's margin keeps recent ones for diagnosis.
-  tasks.add('prune-scep-challenges', 3_600_000, () => stores.scepChallenges.prune(ago(86_400_000)));
+  tasks.add('prune-scep-challenges', 3_600_000, () => stores.scepChallenges.prune(db, ago(86_400_000)));
+  tasks.add('renew-identities', 3_600_000, () => services.apple.renewal.renewDue());
   return tasks;
 }

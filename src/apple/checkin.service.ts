@@ -1,35 +1,37 @@
+import type { DeviceIdentity } from '../ca/device-identity';
 import type { SecretBox } from '../crypto/secret-box';
-import type { AppleAuthContext, AppleDeviceStore, CheckinStore, DeviceStore } from '../db/stores';
-import type { Sql } from '../db/sql';
+import type { Db, Tx } from '../db/database';
+import type { AppleAuthContext, AppleDeviceStore, CertificateStore, CheckinStore, CommandQueueStore, DeviceStore, EnrollmentTokenStore } from '../db/stores';
+import { AppError } from '../errors';
 import type { Logger } from '../log/logger';
-import type { CheckinMessage, DeviceIdentity, DeviceReply } from './checkin.types';
-import type { CommandService } from './command.service';
 import { declarativeManagementReply } from './declarative-management';
-
-/** Binds identity certificates to devices and revokes them (implemented by the PKI service). */
-export interface CertificateBinder {
-  bindCertificate(fingerprint: string, deviceId: string): Promise<void>;
-  revokeByDevice(deviceId: string, reason: string): Promise<number>;
-}
+import { decideAuthenticate } from './device-auth/binding-rules';
+import type { AuthenticatedDevice } from './device-auth/device-authenticator';
+import type { CheckinMessage } from './protocol/messages';
 
 export type EncodePlist = (value: Record<string, unknown>) => Buffer;
 
-const OK: DeviceReply = { status: 200 };
-const forbidden = (reason: string): DeviceReply => ({ status: 403, reason });
+/** What the check-in endpoint answers: an empty 200, or a plist body. Refusals are AppErrors. */
+export type CheckinReply = { body: Buffer; contentType: string } | null;
+
+/** Widths of the columns device-reported values go into; longer values are refused (400). */
+const LIMITS = { udid: 64, topic: 255, pushMagic: 128, tokenBytes: 64 } as const;
 
 /**
- * The check-in endpoint's behaviour per MessageType (Apple: "Check-in"). Every message is
- * recorded; a certificate proves one device only, bound at Authenticate.
+ * The check-in endpoint's behaviour per MessageType (Apple: "Check-in"). Each message is one
+ * transaction with its check-in record, so no half-applied Authenticate, TokenUpdate or CheckOut
+ * can be left behind by a failure or by a concurrent request.
  */
 export class CheckinService {
   constructor(
     private readonly deps: {
-      sql: Sql;
+      db: Db;
       devices: DeviceStore;
       appleDevices: AppleDeviceStore;
       checkins: CheckinStore;
-      commands: CommandService;
-      certificates: CertificateBinder;
+      commands: CommandQueueStore;
+      certificates: CertificateStore;
+      enrollmentTokens: EnrollmentTokenStore;
       secrets: SecretBox;
       encodePlist: EncodePlist;
       logger: Logger;
@@ -41,45 +43,47 @@ export class CheckinService {
     return this.deps.now?.() ?? new Date();
   }
 
-  async handle(msg: CheckinMessage, id: DeviceIdentity): Promise<DeviceReply> {
-    const udid = msg.UDID;
-    if (!udid) return { status: 400, reason: 'no UDID (user enrolment is not supported)' };
-    if (msg.MessageType === 'Authenticate') return this.authenticate(msg, udid, id);
-    const ctx = await this.deps.appleDevices.authContext(udid);
-    if (!ctx) return forbidden('unknown device');
-    if (ctx.certFingerprint !== id.fingerprint) return forbidden('certificate not bound to this device');
-    await this.record(ctx, msg.MessageType);
-    // User-channel messages reach us when a profile allowed them; Slate manages the device channel.
-    if (msg.UserID !== undefined && msg.MessageType !== 'UserAuthenticate') return OK;
-    switch (msg.MessageType) {
-      case 'TokenUpdate':
-        return this.tokenUpdate(msg, ctx.deviceId);
-      case 'CheckOut':
-        return this.checkOut(ctx.deviceId);
-      case 'UserAuthenticate':
-        // 410 tells the device this server has no user channel, and not to ask again.
-        return { status: 410, reason: 'user channel not supported' };
-      case 'GetBootstrapToken': {
-        const a = await this.deps.appleDevices.get(ctx.deviceId);
-        const token = a?.bootstrapTokenSealed ? this.deps.secrets.open('bootstrap-token', a.bootstrapTokenSealed) : undefined;
-        return { status: 200, body: this.deps.encodePlist(token ? { BootstrapToken: token } : {}), contentType: 'application/xml' };
-      }
-      case 'SetBootstrapToken':
-        await this.deps.appleDevices.setBootstrapToken(ctx.deviceId, msg.BootstrapToken?.length ? this.deps.secrets.seal('bootstrap-token', msg.BootstrapToken) : null);
-        return OK;
-      case 'DeclarativeManagement':
-        return declarativeManagementReply(msg.Endpoint, msg.Data);
-      default:
-        return { status: 400, reason: `unsupported check-in ${msg.MessageType}` };
-    }
+  /** The UDID a message is about; bad_request when it has none or an impossible one. */
+  static udidOf(msg: CheckinMessage): string {
+    if (!msg.UDID) throw new AppError('bad_request', 'no UDID (user enrolment is not supported)');
+    if (msg.UDID.length > LIMITS.udid) throw new AppError('bad_request', 'UDID too long');
+    return msg.UDID;
   }
 
-  private async authenticate(msg: Extract<CheckinMessage, { MessageType: 'Authenticate' }>, udid: string, id: DeviceIdentity): Promise<DeviceReply> {
+  /** Authenticate: the identity is live (checked by the caller); binding is decided here. */
+  async authenticate(msg: Extract<CheckinMessage, { MessageType: 'Authenticate' }>, id: DeviceIdentity): Promise<CheckinReply> {
+    const udid = CheckinService.udidOf(msg);
+    if (msg.Topic.length > LIMITS.topic) throw new AppError('bad_request', 'Topic too long');
     const now = this.now();
-    const existing = await this.deps.devices.getByUdid(udid);
-    if (id.deviceId !== null && id.deviceId !== existing?.id) return forbidden('certificate bound to another device');
-    if (existing?.state === 'retired') return forbidden('device retired');
-    const placement = id.schoolId ? { schoolId: id.schoolId, gradeId: id.gradeId, classId: id.classId } : {};
+    // A concurrent Authenticate creating the same UDID loses on the unique index; once more, it
+    // then sees the device and the binding rules decide.
+    await this.deps.db.transaction((tx) => this.bindAndRecord(tx, msg, udid, id, now), { retries: 1 });
+    return null;
+  }
+
+  private async bindAndRecord(tx: Tx, msg: Extract<CheckinMessage, { MessageType: 'Authenticate' }>, udid: string, id: DeviceIdentity, now: Date): Promise<void> {
+    const { devices, appleDevices, certificates, enrollmentTokens } = this.deps;
+    const cert = await certificates.getByFingerprintForUpdate(tx, id.fingerprint);
+    if (!cert) throw new AppError('certificate_untrusted', 'certificate unknown to this Slate');
+    const existing = await devices.getByUdidForUpdate(tx, udid);
+    const enrolment = existing ? await appleDevices.get(tx, existing.id) : null;
+    const current = enrolment?.certFingerprint ? await certificates.getByFingerprint(tx, enrolment.certFingerprint) : null;
+    const link = cert.deviceId === null && cert.enrollmentTokenId ? await enrollmentTokens.get(tx, cert.enrollmentTokenId) : null;
+    const decision = decideAuthenticate({
+      certificate: { fingerprint: cert.fingerprint, deviceId: cert.deviceId, schoolId: cert.schoolId, gradeId: cert.gradeId, linkRevoked: !!link?.revokedAt },
+      device: existing,
+      enrolment,
+      current: current ? { revoked: current.revokedAt !== null, expired: current.notAfter.getTime() < now.getTime() } : null,
+    });
+    if (decision.kind === 'refuse') {
+      if (decision.alert) {
+        this.deps.logger.warn({
+          alert: 'enrolment-refused', udid, deviceId: existing?.id ?? null, presented: { serial: cert.serial, fingerprint: cert.fingerprint },
+          bound: current ? { serial: current.serial, fingerprint: current.fingerprint } : null, reason: decision.reason,
+        }, 'Authenticate refused: a certificate tried to take over a device');
+      }
+      throw new AppError(decision.code, decision.reason);
+    }
     const facts = {
       serialNumber: msg.SerialNumber ?? existing?.serialNumber ?? null,
       model: msg.Model ?? existing?.model ?? null,
@@ -88,28 +92,75 @@ export class CheckinService {
       osVersion: msg.OSVersion ?? existing?.osVersion ?? null,
       buildVersion: msg.BuildVersion ?? existing?.buildVersion ?? null,
     };
-    // 'pending' until the first TokenUpdate: only then can Slate reach the device.
+    const placement = { schoolId: cert.schoolId, gradeId: cert.gradeId, classId: cert.classId };
+    // 'pending' until the first TokenUpdate (only then can Slate reach it); a lost device stays lost.
+    const state = existing?.state === 'lost' ? 'lost' : 'pending';
     const device = existing
-      ? await this.deps.devices.update(existing.id, { ...facts, ...placement, state: 'pending', lastSeenAt: now })
-      : await this.deps.devices.create({ platform: 'apple', udid, ...facts, ...placement, state: 'pending', lastSeenAt: now });
-    await this.deps.sql.transaction(async (ex) => {
-      await this.deps.appleDevices.upsertAuthenticated(
-        { deviceId: device.id, udid, enrollmentTokenId: id.enrollmentTokenId, certFingerprint: id.fingerprint, enrolledVia: 'profile', topic: msg.Topic, at: now }, ex);
-      // A new enrolment: what was queued for the old one must not run (Apple expects a clean queue).
-      const cancelled = await this.deps.commands.cancelAll(device.id, 'device re-enrolled', ex);
-      if (cancelled) this.deps.logger.info({ deviceId: device.id, cancelled }, 'stale commands cancelled at re-enrolment');
-      await this.deps.checkins.record({ deviceId: device.id, udid, messageType: 'Authenticate', osVersion: facts.osVersion, buildVersion: facts.buildVersion, createdAt: now }, ex);
-    });
-    // A fresh certificate supersedes the device's earlier ones: an old identity must not be able to
-    // authenticate again and take the enrolment back.
-    if (id.deviceId === null && existing) await this.deps.certificates.revokeByDevice(device.id, 'superseded by re-enrolment');
-    await this.deps.certificates.bindCertificate(id.fingerprint, device.id);
-    return OK;
+      ? await devices.update(tx, existing.id, { ...facts, ...(decision.kind === 'claim' && decision.place ? placement : {}), state, lastSeenAt: now })
+      : await devices.create(tx, { platform: 'apple', udid, ...facts, ...placement, state, lastSeenAt: now });
+    if ((await certificates.bind(tx, cert.fingerprint, device.id)) !== 'bound') throw new AppError('certificate_bound_elsewhere', 'certificate is bound to another device');
+    await appleDevices.upsertAuthenticated(tx, { deviceId: device.id, udid, enrollmentTokenId: cert.enrollmentTokenId, certFingerprint: cert.fingerprint, enrolledVia: 'profile', topic: msg.Topic, at: now });
+    if (existing) {
+      // A new enrolment: what was queued for the old one must not run (Apple expects a clean queue),
+      // and no earlier identity may authenticate again and take the enrolment back.
+      const cancelled = await this.deps.commands.cancelAllForDevice(tx, device.id, now, 'device re-enrolled');
+      const revoked = await certificates.revokeByDevice(tx, device.id, 'superseded by re-enrolment', now, cert.fingerprint);
+      this.deps.logger.info({ deviceId: device.id, decision: decision.kind, cancelled, revoked }, 'device re-enrolled');
+      if (existing.state === 'lost') this.deps.logger.warn({ alert: 'lost-device-enrolled', deviceId: device.id }, 'a device in lost mode enrolled again');
+    }
+    await this.record(tx, device.id, udid, 'Authenticate', facts.osVersion, facts.buildVersion, now);
   }
 
-  private async tokenUpdate(msg: Extract<CheckinMessage, { MessageType: 'TokenUpdate' }>, deviceId: string): Promise<DeviceReply> {
+  /** Every other message: the caller authenticated the device (DeviceAuthenticator.device). */
+  async handle(msg: CheckinMessage, auth: AuthenticatedDevice): Promise<CheckinReply> {
+    const ctx = auth.device;
+    // User-channel messages reach us when a profile allowed them; Slate manages the device channel.
+    if (msg.UserID !== undefined && msg.MessageType !== 'UserAuthenticate') return this.inTx(ctx, msg.MessageType, async () => null);
+    switch (msg.MessageType) {
+      case 'TokenUpdate':
+        return this.inTx(ctx, msg.MessageType, (tx, now) => this.tokenUpdate(tx, msg, ctx.deviceId, now));
+      case 'CheckOut':
+        return this.inTx(ctx, msg.MessageType, (tx, now) => this.checkOut(tx, ctx.deviceId, now));
+      case 'UserAuthenticate':
+        // 410 tells the device this server has no user channel, and not to ask again.
+        throw new AppError('gone', 'user channel not supported');
+      case 'GetBootstrapToken':
+        return this.inTx(ctx, msg.MessageType, async (tx) => {
+          const a = await this.deps.appleDevices.get(tx, ctx.deviceId);
+          const token = a?.bootstrapTokenSealed ? this.deps.secrets.open('bootstrap-token', a.bootstrapTokenSealed) : undefined;
+          return { body: this.deps.encodePlist(token ? { BootstrapToken: token } : {}), contentType: 'application/xml' };
+        });
+      case 'SetBootstrapToken':
+        return this.inTx(ctx, msg.MessageType, async (tx) => {
+          await this.deps.appleDevices.setBootstrapToken(tx, ctx.deviceId, msg.BootstrapToken?.length ? this.deps.secrets.seal('bootstrap-token', msg.BootstrapToken) : null);
+          return null;
+        });
+      case 'DeclarativeManagement':
+        return this.inTx(ctx, msg.MessageType, async () => {
+          const r = declarativeManagementReply(msg.Endpoint, msg.Data);
+          if (r.status !== 200) throw new AppError(r.status === 404 ? 'not_found' : 'bad_request', r.reason ?? 'declarative management');
+          return r.body ? { body: r.body, contentType: 'application/json' } : null;
+        });
+      default:
+        throw new AppError('bad_request', `unsupported check-in ${msg.MessageType}`);
+    }
+  }
+
+  /** Runs a message's work and its check-in record in one transaction. */
+  private inTx(ctx: AppleAuthContext, messageType: string, work: (tx: Tx, now: Date) => Promise<CheckinReply>): Promise<CheckinReply> {
     const now = this.now();
-    await this.deps.appleDevices.updateToken(deviceId, {
+    return this.deps.db.transaction(async (tx) => {
+      const reply = await work(tx, now);
+      await this.record(tx, ctx.deviceId, ctx.udid, messageType, ctx.osVersion, ctx.buildVersion, now);
+      return reply;
+    });
+  }
+
+  private async tokenUpdate(tx: Tx, msg: Extract<CheckinMessage, { MessageType: 'TokenUpdate' }>, deviceId: string, now: Date): Promise<CheckinReply> {
+    if (msg.Token.length > LIMITS.tokenBytes || msg.PushMagic.length > LIMITS.pushMagic || msg.Topic.length > LIMITS.topic) {
+      throw new AppError('bad_request', 'TokenUpdate value too long');
+    }
+    await this.deps.appleDevices.updateToken(tx, deviceId, {
       topic: msg.Topic,
       pushToken: msg.Token.toString('hex'),
       pushMagic: msg.PushMagic,
@@ -117,27 +168,22 @@ export class CheckinService {
       awaitingConfiguration: msg.AwaitingConfiguration ?? false,
       at: now,
     });
-    const device = await this.deps.devices.getById(deviceId);
-    if (device && device.state === 'pending') {
-      await this.deps.devices.update(deviceId, { state: 'enrolled', enrolledAt: device.enrolledAt ?? now, lastSeenAt: now });
-    }
-    return OK;
+    const device = await this.deps.devices.getById(tx, deviceId);
+    if (device && device.state === 'pending') await this.deps.devices.update(tx, deviceId, { state: 'enrolled', enrolledAt: device.enrolledAt ?? now });
+    return null;
   }
 
-  private async checkOut(deviceId: string): Promise<DeviceReply> {
-    const now = this.now();
-    await this.deps.sql.transaction(async (ex) => {
-      await this.deps.appleDevices.markCheckedOut(deviceId, now, ex);
-      await this.deps.commands.cancelAll(deviceId, 'device checked out', ex);
-    });
-    await this.deps.devices.update(deviceId, { state: 'pending', lastSeenAt: now });
-    await this.deps.certificates.revokeByDevice(deviceId, 'device checked out');
-    return OK;
+  private async checkOut(tx: Tx, deviceId: string, now: Date): Promise<CheckinReply> {
+    await this.deps.appleDevices.markCheckedOut(tx, deviceId, now);
+    await this.deps.commands.cancelAllForDevice(tx, deviceId, now, 'device checked out');
+    const device = await this.deps.devices.getById(tx, deviceId);
+    if (device && device.state !== 'lost' && device.state !== 'retired') await this.deps.devices.update(tx, deviceId, { state: 'pending' });
+    await this.deps.certificates.revokeByDevice(tx, deviceId, 'device checked out', now);
+    return null;
   }
 
-  private async record(ctx: AppleAuthContext, messageType: string): Promise<void> {
-    const now = this.now();
-    await this.deps.checkins.record({ deviceId: ctx.deviceId, udid: ctx.udid, messageType, osVersion: ctx.osVersion, buildVersion: ctx.buildVersion, createdAt: now });
-    await this.deps.devices.touch(ctx.deviceId, now);
+  private async record(tx: Tx, deviceId: string, udid: string, messageType: string, osVersion: string | null, buildVersion: string | null, now: Date): Promise<void> {
+    await this.deps.checkins.record(tx, { deviceId, udid, messageType, osVersion, buildVersion, createdAt: now });
+    await this.deps.devices.touch(tx, deviceId, now);
   }
 }

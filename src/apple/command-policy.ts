@@ -16,8 +16,20 @@ export function priorityOf(requestType: string): number {
   return PRIORITY.normal;
 }
 
-export function carriesSecret(command: Record<string, unknown>): boolean {
-  return Object.keys(command).some((k) => SECRET_KEYS.has(k));
+/** Nesting of staff-given parameters is shallow; deeper than this is treated as opaque (sealed). */
+const MAX_DEPTH = 32;
+
+/**
+ * Whether a command's body must be sealed at rest: a secret key at any depth, or opaque data
+ * anywhere (an InstallProfile payload can hold Wi-Fi passwords and certificates' keys that Slate
+ * cannot see into).
+ */
+export function carriesSecret(value: unknown, depth = 0): boolean {
+  if (depth > MAX_DEPTH) return true;
+  if (Buffer.isBuffer(value) || value instanceof Uint8Array) return true;
+  if (Array.isArray(value)) return value.some((v) => carriesSecret(v, depth + 1));
+  if (value === null || typeof value !== 'object' || value instanceof Date) return false;
+  return Object.entries(value).some(([k, v]) => SECRET_KEYS.has(k) || carriesSecret(v, depth + 1));
 }
 
 /**
@@ -25,14 +37,17 @@ export function carriesSecret(command: Record<string, unknown>): boolean {
  * (profiles, tokens) reduced to its size.
  */
 export function describeParams(command: Record<string, unknown>): Record<string, unknown> {
+  const { RequestType: _type, ...params } = command;
+  return describe(params, 0) as Record<string, unknown>;
+}
+
+function describe(v: unknown, depth: number): unknown {
+  if (depth > MAX_DEPTH) return '[nested]';
+  if (Buffer.isBuffer(v) || v instanceof Uint8Array) return `<${v.length} bytes>`;
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return v.map((x) => describe(x, depth + 1));
+  if (v === null || typeof v !== 'object') return v;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(command)) {
-    if (k === 'RequestType') continue;
-    if (SECRET_KEYS.has(k)) out[k] = '[secret]';
-    else if (Buffer.isBuffer(v)) out[k] = `<${v.length} bytes>`;
-    else if (v instanceof Date) out[k] = v.toISOString();
-    else if (v !== null && typeof v === 'object' && !Array.isArray(v)) out[k] = describeParams(v as Record<string, unknown>);
-    else out[k] = v;
-  }
+  for (const [k, x] of Object.entries(v)) out[k] = SECRET_KEYS.has(k) ? '[secret]' : describe(x, depth + 1);
   return out;
 }

@@ -1,33 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import type { SecretBox } from '../crypto/secret-box';
+import type { Db, Tx } from '../db/database';
 import type { AnswerOutcome, CommandAnswer, CommandQueueStore, CommandRecord, NextCommand } from '../db/stores';
-import type { Executor, Sql } from '../db/sql';
 import { AppError } from '../errors';
 import type { Logger } from '../log/logger';
 import { carriesSecret, describeParams, priorityOf } from './command-policy';
-
-export type AppleCommand = { RequestType: string } & Record<string, unknown>;
+import type { AppleCommand, DeviceReport } from './protocol/messages';
 
 /** Encodes `{CommandUUID, Command}` as the device receives it. */
 export type EncodeCommand = (commandUuid: string, command: AppleCommand) => Buffer;
 
 /** Wakes devices through APNs; called inside the enqueue transaction so queue and outbox agree. */
 export interface PushWaker {
-  wake(deviceIds: readonly string[], ex?: Executor): Promise<void>;
+  wake(tx: Tx, deviceIds: readonly string[]): Promise<void>;
 }
 
 /** Side effects of a device's answer (inventory, device state); see command-effects.ts. */
 export interface AnswerEffects {
-  apply(deviceId: string, outcome: AnswerOutcome, report: DeviceReport): Promise<void>;
-}
-
-/** A decoded report from the device on the command endpoint. */
-export interface DeviceReport {
-  status: 'Idle' | 'Acknowledged' | 'Error' | 'CommandFormatError' | 'NotNow';
-  commandUuid?: string;
-  errorChain?: unknown[];
-  /** The whole decoded report (responses to queries live in it). */
-  body: Record<string, unknown>;
+  /** Request types whose answers have effects: their answers are recorded in one transaction with them. */
+  readonly requestTypes: readonly string[];
+  /** Applies them in the answer's transaction; a failure rolls the answer back (the device re-sends it). */
+  apply(tx: Tx, deviceId: string, outcome: AnswerOutcome, report: DeviceReport): Promise<void>;
 }
 
 export interface EnqueueOptions {
@@ -52,6 +45,19 @@ const ANSWER_STATUS = {
   NotNow: 'not_now',
 } as const;
 
+/**
+ * The raw answer kept in the history, for support: only an error's (the ErrorChain is also kept on
+ * its own), bounded. Acknowledged answers are kept as parsed inventory or not at all: a raw
+ * DeviceLocation, DeviceInformation or InstalledApplicationList answer is pupils' data Slate must
+ * not hoard (location never outlives lost mode).
+ */
+const RAW_ERROR_LIMIT = 16 * 1024;
+
+function keptRaw(report: DeviceReport, raw: Buffer): string | null {
+  if (report.status !== 'Error' && report.status !== 'CommandFormatError') return null;
+  return raw.subarray(0, RAW_ERROR_LIMIT).toString('utf8');
+}
+
 /** A device that just acknowledged an erase is wiping itself: nothing more to hand out. */
 const NO_NEXT_AFTER = ['EraseDevice'] as const;
 
@@ -63,8 +69,8 @@ const NO_NEXT_AFTER = ['EraseDevice'] as const;
 export class CommandService {
   constructor(
     private readonly deps: {
+      db: Db;
       queue: CommandQueueStore;
-      sql: Sql;
       encode: EncodeCommand;
       secrets: SecretBox;
       push: PushWaker;
@@ -79,7 +85,13 @@ export class CommandService {
     return this.deps.now?.() ?? new Date();
   }
 
+  /** Queues a command for devices and wakes them, in one transaction. */
   async enqueue(deviceIds: readonly string[], command: AppleCommand, opts: EnqueueOptions = {}): Promise<EnqueueResult> {
+    return this.deps.db.transaction((tx) => this.enqueueIn(tx, deviceIds, command, opts));
+  }
+
+  /** As enqueue, in the caller's transaction (with its audit line, its other writes). */
+  async enqueueIn(tx: Tx, deviceIds: readonly string[], command: AppleCommand, opts: EnqueueOptions = {}): Promise<EnqueueResult> {
     if (deviceIds.length === 0) throw new AppError('validation_failed', 'no devices to send the command to');
     if (opts.commandUuid !== undefined && deviceIds.length !== 1) throw new AppError('validation_failed', 'a CommandUUID names one command for one device');
     const now = this.now();
@@ -97,16 +109,12 @@ export class CommandService {
         bulkJobId, createdBy: opts.createdBy ?? null, expiresAt,
       };
     });
-    const result = await this.deps.sql.transaction(async (ex) => {
-      if (bulkJobId) {
-        await this.deps.queue.createBulkJob({ id: bulkJobId, requestType: command.RequestType, target: opts.bulkTarget!, total: rows.length, createdBy: opts.createdBy ?? null, createdAt: now }, ex);
-      }
-      const r = await this.deps.queue.enqueue(rows, ex);
-      const inserted = new Set(r.inserted);
-      await this.deps.push.wake(rows.filter((x) => inserted.has(x.commandUuid)).map((x) => x.deviceId), ex);
-      return r;
-    });
+    if (bulkJobId) {
+      await this.deps.queue.createBulkJob(tx, { id: bulkJobId, requestType: command.RequestType, target: opts.bulkTarget!, total: rows.length, createdBy: opts.createdBy ?? null, createdAt: now });
+    }
+    const result = await this.deps.queue.enqueue(tx, rows);
     const inserted = new Set(result.inserted);
+    await this.deps.push.wake(tx, rows.filter((x) => inserted.has(x.commandUuid)).map((x) => x.deviceId));
     return {
       bulkJobId,
       commands: rows.filter((r) => inserted.has(r.commandUuid)).map((r) => ({ deviceId: r.deviceId, commandUuid: r.commandUuid })),
@@ -116,31 +124,39 @@ export class CommandService {
 
   /**
    * One poll of the command endpoint: record what the device reports, then answer with its next
-   * command (plist bytes) or null for an empty 200.
+   * command (plist bytes) or null for an empty 200. An Idle poll and an answer without side effects
+   * are one statement each on Postgres; an answer with side effects (inventory, lost mode, wipe) is
+   * recorded in one transaction with them, so a failure leaves no half-applied answer behind and the
+   * device simply reports again.
    */
   async poll(deviceId: string, report: DeviceReport, rawBody: Buffer): Promise<Buffer | null> {
+    const { db, queue, effects } = this.deps;
     const now = this.now();
-    if (report.status === 'Idle') return this.body(await this.deps.queue.next(deviceId, now, { skipNotNow: false }));
+    if (report.status === 'Idle') return this.body(await queue.next(db, deviceId, now, { skipNotNow: false }));
     if (!report.commandUuid) throw new AppError('bad_request', `${report.status} report without CommandUUID`);
     const answer: CommandAnswer = {
       status: ANSWER_STATUS[report.status],
       resultStatus: report.status,
       errorChain: report.errorChain ?? null,
-      raw: report.status === 'NotNow' ? null : rawBody.toString('utf8'),
+      raw: keptRaw(report, rawBody),
     };
     const uuid = report.commandUuid;
-    // Answer and next command atomically (on Postgres one statement: one round trip per poll).
-    const { outcome, next } = await this.deps.queue.answerAndNext(deviceId, uuid, answer, now, {
-      skipNotNow: report.status === 'NotNow',
-      noNextAfter: NO_NEXT_AFTER,
-    });
-    if (outcome.kind === 'unknown' || outcome.kind === 'duplicate') {
-      // Accepted, never a 500: the device must not retry a report forever.
-      this.deps.logger.warn({ deviceId, commandUuid: uuid, status: report.status, outcome: outcome.kind }, 'command report ignored');
-    } else {
-      await this.deps.effects.apply(deviceId, outcome, report);
+    const opts = { skipNotNow: report.status === 'NotNow', noNextAfter: NO_NEXT_AFTER };
+    const quick = await queue.answerAndNext(db, deviceId, uuid, answer, now, { ...opts, deferTypes: effects.requestTypes });
+    if (quick.outcome.kind !== 'deferred') return this.body(this.logged(deviceId, uuid, report, quick).next);
+    return this.body(await db.transaction(async (tx) => {
+      const r = this.logged(deviceId, uuid, report, await queue.answerAndNext(tx, deviceId, uuid, answer, now, opts));
+      if (r.outcome.kind === 'finished' || r.outcome.kind === 'late') await effects.apply(tx, deviceId, r.outcome, report);
+      return r.next;
+    }));
+  }
+
+  private logged<T extends { outcome: AnswerOutcome }>(deviceId: string, commandUuid: string, report: DeviceReport, r: T): T {
+    // Accepted, never a 500: the device must not retry a report forever.
+    if (r.outcome.kind === 'unknown' || r.outcome.kind === 'duplicate') {
+      this.deps.logger.warn({ deviceId, commandUuid, status: report.status, outcome: r.outcome.kind }, 'command report ignored');
     }
-    return this.body(next);
+    return r;
   }
 
   private body(next: NextCommand | null): Buffer | null {
@@ -149,23 +165,19 @@ export class CommandService {
   }
 
   cancel(commandUuid: string, by: string): Promise<boolean> {
-    return this.deps.queue.cancel(commandUuid, this.now(), `cancelled by ${by}`);
-  }
-
-  cancelAll(deviceId: string, reason: string, ex?: Executor): Promise<number> {
-    return this.deps.queue.cancelAllForDevice(deviceId, this.now(), reason, ex);
+    return this.deps.queue.cancel(this.deps.db, commandUuid, this.now(), `cancelled by ${by}`);
   }
 
   timeline(deviceId: string, limit = 50): Promise<CommandRecord[]> {
-    return this.deps.queue.timeline(deviceId, limit);
+    return this.deps.queue.timeline(this.deps.db, deviceId, limit);
   }
 
   get(commandUuid: string): Promise<CommandRecord | null> {
-    return this.deps.queue.get(commandUuid);
+    return this.deps.queue.get(this.deps.db, commandUuid);
   }
 
   /** Sweeper: moves expired commands to the history. Returns how many. */
   expireDue(limit = 1000): Promise<number> {
-    return this.deps.queue.expireDue(this.now(), limit);
+    return this.deps.queue.expireDue(this.deps.db, this.now(), limit);
   }
 }

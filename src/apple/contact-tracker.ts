@@ -1,3 +1,4 @@
+import type { Db } from '../db/database';
 import type { DeviceStore } from '../db/stores';
 
 /**
@@ -7,13 +8,19 @@ import type { DeviceStore } from '../db/stores';
 export class ContactTracker {
   private readonly lastWrite = new Map<string, number>();
 
-  constructor(private readonly devices: DeviceStore, private readonly intervalMs = 60_000) {}
+  constructor(
+    private readonly db: Db,
+    private readonly devices: DeviceStore,
+    /** Devices remembered (DEVICE_CACHE_SIZE); beyond it, the worst case is one extra write each. */
+    private readonly capacity: number,
+    private readonly intervalMs = 60_000,
+  ) {}
 
   async seen(deviceId: string, at: Date): Promise<void> {
     const prev = this.lastWrite.get(deviceId);
     if (prev !== undefined && at.getTime() - prev < this.intervalMs) return;
     this.lastWrite.set(deviceId, at.getTime());
-    if (this.lastWrite.size > 200_000) this.lastWrite.clear(); // bounded memory; worst case one extra write each
-    await this.devices.touch(deviceId, at);
+    if (this.lastWrite.size > this.capacity) this.lastWrite.clear();
+    await this.devices.touch(this.db, deviceId, at);
   }
 }

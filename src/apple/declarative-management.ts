@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { DeviceReply } from './checkin.types';
+/** A DDM answer: a status and, for 200, an optional JSON body. */
+export interface DeclarativeReply {
+  status: 200 | 400 | 404;
+  body?: Buffer;
+  reason?: string;
+}
 
 /**
  * Declarative Device Management answers for a server that has no declarations yet: valid, empty
@@ -11,8 +16,8 @@ const EMPTY_ITEMS = { Activations: [], Configurations: [], Assets: [], Managemen
 const EMPTY_TOKEN = createHash('sha256').update(JSON.stringify(EMPTY_ITEMS)).digest('hex').slice(0, 32);
 const EPOCH = '2026-01-01T00:00:00Z';
 
-export function declarativeManagementReply(endpoint: string, _data: Buffer | undefined): DeviceReply {
-  const json = (value: unknown): DeviceReply => ({ status: 200, body: Buffer.from(JSON.stringify(value)), contentType: 'application/json' });
+export function declarativeManagementReply(endpoint: string, _data: Buffer | undefined): DeclarativeReply {
+  const json = (value: unknown): DeclarativeReply => ({ status: 200, body: Buffer.from(JSON.stringify(value)) });
   switch (endpoint) {
     case 'tokens':
       return json({ SyncTokens: { DeclarationsToken: EMPTY_TOKEN, Timestamp: EPOCH } });

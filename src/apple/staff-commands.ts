@@ -1,7 +1,9 @@
 import type { SecretBox } from '../crypto/secret-box';
+import type { Db } from '../db/database';
 import type { AppleDeviceStore, Device } from '../db/stores';
 import { AppError } from '../errors';
-import type { AppleCommand, CommandService, EnqueueResult } from './command.service';
+import type { CommandService, EnqueueResult } from './command.service';
+import type { AppleCommand } from './protocol/messages';
 
 export interface StaffCommandRequest {
   devices: readonly Device[];
@@ -24,6 +26,7 @@ const REACHABLE = new Set(['pending', 'enrolled', 'lost']);
 export class StaffCommands {
   constructor(
     private readonly deps: {
+      db: Db;
       commands: CommandService;
       appleDevices: AppleDeviceStore;
       secrets: SecretBox;
@@ -47,7 +50,7 @@ export class StaffCommands {
     }
     const result: EnqueueResult = { bulkJobId: null, commands: [], duplicates: [] };
     for (const d of targets) {
-      const sealed = (await this.deps.appleDevices.get(d.id))?.unlockTokenSealed;
+      const sealed = (await this.deps.appleDevices.get(this.deps.db, d.id))?.unlockTokenSealed;
       if (!sealed) {
         skipped.push({ deviceId: d.id, reason: 'no UnlockToken (device not supervised or never sent one)' });
         continue;

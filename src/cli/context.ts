@@ -1,7 +1,5 @@
-import type { DataSource } from 'typeorm';
 import { createSlate, type CreateOptions, type Slate } from '../app';
 import { loadConfig } from '../config';
-import { buildDataSource, describeDatabase, openDataSource } from '../db/data-source';
 import { createLogger } from '../log/logger';
 
 /**
@@ -16,19 +14,5 @@ export async function withSlate<T>(fn: (slate: Slate) => Promise<T>, opts: Creat
     return await fn(slate);
   } finally {
     await slate.close();
-  }
-}
-
-/**
- * Runs a CLI action against the database alone: schema commands must not build the rest of Slate
- * (which would read tables that do not exist yet, and create a CA on a database being reverted).
- */
-export async function withDatabase<T>(fn: (ds: DataSource) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const ds = await openDataSource(buildDataSource(config.database), describeDatabase(config.database));
-  try {
-    return await fn(ds);
-  } finally {
-    await ds.destroy();
   }
 }

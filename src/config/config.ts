@@ -26,8 +26,15 @@ const schema = z.object({
     .string()
     .refine((s) => /^(postgres|postgresql):\/\//.test(s) || s.startsWith('sqlite:'), 'expected postgres://... or sqlite:PATH')
     .optional(),
+  /** Postgres schema Slate's tables live in (default: the user's search_path, usually public). */
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier').optional(),
   /** Pool size per process on Postgres. */
   DATABASE_POOL_SIZE: z.string().default('10').refine((s) => /^\d+$/.test(s) && Number(s) > 0, 'expected a positive integer').transform(Number),
+  /**
+   * Entries per per-device cache (certificates checked against the CA, parsed certificates, last
+   * contact writes): at least the fleet's size, or every request past it repeats work.
+   */
+  DEVICE_CACHE_SIZE: z.string().default('200000').refine((s) => /^\d+$/.test(s) && Number(s) >= 1000, 'expected an integer of at least 1000').transform(Number),
   /** pino level: fatal, error, warn, info, debug, trace, silent. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** 32-byte key (base64 or 64 hex chars) that encrypts secrets at rest. Generated into DATA_DIR in development; required in production. */
@@ -58,7 +65,7 @@ export interface Config {
   host: string;
   publicUrl: string;
   dataDir: string;
-  database: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; poolSize: number };
+  database: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; poolSize: number; schema?: string };
   logLevel: RawConfig['LOG_LEVEL'];
   /** Raw SECRET_KEY as given; resolved to bytes by loadSecretKey (needs the filesystem). */
   secretKey: string | undefined;
@@ -70,6 +77,8 @@ export interface Config {
   checkinRetentionMs: number;
   pki: PkiConfig;
   apple: AppleConfig;
+  /** Sizes of the per-device caches the composition root creates (DEVICE_CACHE_SIZE). */
+  caches: { verifiedCertificates: number; parsedCertificates: number; contacts: number };
 }
 
 const SECRET_NAMES = ['SECRET_KEY', 'DATABASE_URL'] as const;
@@ -96,7 +105,7 @@ export function loadConfig(processEnv: Env = process.env): Config {
     host: c.HOST,
     publicUrl,
     dataDir,
-    database: databaseFrom(c.DATABASE_URL, dataDir, c.DATABASE_POOL_SIZE),
+    database: databaseFrom(c.DATABASE_URL, dataDir, c.DATABASE_POOL_SIZE, c.DATABASE_SCHEMA),
     logLevel: c.LOG_LEVEL,
     secretKey: c.SECRET_KEY,
     tls: c.TLS_CERT_FILE && c.TLS_KEY_FILE ? { certFile: c.TLS_CERT_FILE, keyFile: c.TLS_KEY_FILE } : undefined,
@@ -107,15 +116,16 @@ export function loadConfig(processEnv: Env = process.env): Config {
     checkinRetentionMs: c.CHECKIN_RETENTION,
     pki: pkiConfig(c),
     apple: appleConfig(c),
+    caches: { verifiedCertificates: c.DEVICE_CACHE_SIZE, parsedCertificates: c.DEVICE_CACHE_SIZE, contacts: c.DEVICE_CACHE_SIZE },
   };
 }
 
-function databaseFrom(url: string | undefined, dataDir: string, poolSize: number): Config['database'] {
+function databaseFrom(url: string | undefined, dataDir: string, poolSize: number, schema: string | undefined): Config['database'] {
   if (url === undefined) return { kind: 'sqlite', path: resolve(dataDir, 'slate.db') };
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length).replace(/^\/\//, '');
     if (path === '') throw new AppError('config_invalid', 'DATABASE_URL: sqlite: needs a file path');
     return { kind: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
   }
-  return { kind: 'postgres', url, poolSize };
+  return { kind: 'postgres', url, poolSize, ...(schema ? { schema } : {}) };
 }

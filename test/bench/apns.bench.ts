@@ -4,7 +4,7 @@
  * `npm run bench -- apns` (TEST_DATABASE_URL=postgres://... for Postgres).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Sql } from '../../src/db/sql';
+import { valuesList, type Db } from '../../src/db/database';
 import { silentLogger } from '../../src/log/logger';
 import { startFakeApns } from '../helpers/fake-apns';
 import { testDialect } from '../helpers/test-db';
@@ -17,14 +17,14 @@ async function scenario(latencyMs: number, concurrency: number): Promise<void> {
   const slate = await createTestSlate({ APNS_URL: fake.url, APNS_CA_FILE: fake.caFile, APNS_RATE: '1000000', APNS_CONCURRENCY: String(concurrency) }, {}, silentLogger());
   try {
     await slate.services.apnsCertificates.set({ data: Buffer.from(fake.pushCert.certPem + fake.pushCert.keyPem) });
-    const ids = await seedDevices(new Sql(slate.ds), fake.pushCert.topic);
+    const ids = await seedDevices(slate.db, fake.pushCert.topic);
     const t0 = performance.now();
-    await slate.ds.transaction((ex) => slate.services.push.wake(ids, ex));
+    await slate.db.transaction((tx) => slate.services.push.wake(tx, ids));
     const t1 = performance.now();
     await fake.waitFor(DEVICES, 600_000);
     await slate.services.push.flush();
     const t2 = performance.now();
-    if ((await slate.stores.pushOutbox.count()) !== 0) throw new Error('outbox not empty');
+    if ((await slate.stores.pushOutbox.count(slate.db)) !== 0) throw new Error('outbox not empty');
     const rate = Math.round(DEVICES / ((t2 - t1) / 1000));
     console.log(`${testDialect}: ${DEVICES} devices, concurrency ${concurrency}, fake APNs latency ${latencyMs} ms: ` +
       `wake (outbox write) ${Math.round(t1 - t0)} ms, pushed in ${Math.round(t2 - t1)} ms = ${rate} pushes/s, ${fake.sessions()} HTTP/2 session(s)`);
@@ -34,16 +34,16 @@ async function scenario(latencyMs: number, concurrency: number): Promise<void> {
   }
 }
 
-async function seedDevices(sql: Sql, topic: string): Promise<string[]> {
+async function seedDevices(db: Db, topic: string): Promise<string[]> {
   const unit = randomUUID();
   const now = new Date();
-  await sql.run(`INSERT INTO org_units (id, code, kind, name, parent_id, path, created_at, updated_at) VALUES (?, 'bench', 'school', 'Bench', NULL, 'bench', ?, ?)`, [unit, now, now]);
+  await db.run(`INSERT INTO org_units (id, code, kind, name, parent_id, path, created_at, updated_at) VALUES (?, 'bench', 'school', 'Bench', NULL, 'bench', ?, ?)`, [unit, now, now]);
   const ids: string[] = [];
   for (let i = 0; i < DEVICES; i += 500) {
     const part = Array.from({ length: Math.min(500, DEVICES - i) }, () => ({ id: randomUUID(), udid: randomUUID() }));
-    await sql.run(`INSERT INTO devices (id, platform, udid, school_id, state, created_at, updated_at) VALUES ${Sql.values(part.length, 7)}`,
+    await db.run(`INSERT INTO devices (id, platform, udid, school_id, state, created_at, updated_at) VALUES ${valuesList(part.length, 7)}`,
       part.flatMap((d) => [d.id, 'apple', d.udid, unit, 'enrolled', now, now]));
-    await sql.run(`INSERT INTO apple_devices (device_id, udid, topic, push_token, push_magic, awaiting_configuration, enrolled_via) VALUES ${Sql.values(part.length, 7)}`,
+    await db.run(`INSERT INTO apple_devices (device_id, udid, topic, push_token, push_magic, awaiting_configuration, enrolled_via) VALUES ${valuesList(part.length, 7)}`,
       part.flatMap((d) => [d.id, d.udid, topic, randomBytes(32).toString('hex'), randomUUID(), false, 'profile']));
     ids.push(...part.map((d) => d.id));
   }

@@ -16,7 +16,6 @@ import { Session } from 'node:inspector';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { Sql } from '../../src/db/sql';
 import { silentLogger } from '../../src/log/logger';
 import { startFakeApns } from '../helpers/fake-apns';
 import { testDialect } from '../helpers/test-db';
@@ -59,8 +58,8 @@ let lastCpu = { machine: NaN, node: NaN };
  * run does not start in the previous run's garbage.
  */
 async function clearQueue(slate: TestSlate): Promise<void> {
-  await slate.ds.query('DELETE FROM command_queue');
-  await slate.stores.commands.reclaim();
+  await slate.db.run('DELETE FROM command_queue');
+  await slate.stores.commands.reclaim(slate.db);
 }
 
 function runWorker(job: PollJob): Promise<PollResult> {
@@ -122,10 +121,10 @@ async function enrolDevices(slate: TestSlate, base: string): Promise<PollDevice[
 /** Queues commands and tells each device which UUIDs it will get, in order (for presigning). */
 async function queueCommands(slate: TestSlate, devices: PollDevice[], perDevice: number): Promise<PollDevice[]> {
   const ids = await Promise.all(devices.map(async (d) => (await slate.services.devices.require(d.udid)).id));
-  const lock = slate.services.apple.buildCommand('DeviceLock', { Message: 'Benchmark' });
+  const lock = slate.services.apple.protocol.buildCommand('DeviceLock', { Message: 'Benchmark' });
   for (let i = 0; i < perDevice; i++) await slate.services.apple.commands.enqueue(ids, lock, { createdBy: 'bench' });
   await slate.services.push.flush();
-  const rows: { device_id: string; command_uuid: string }[] = await slate.ds.query('SELECT device_id, command_uuid FROM command_queue ORDER BY priority DESC, id ASC');
+  const rows = await slate.db.rows<{ device_id: string; command_uuid: string }>('SELECT device_id, command_uuid FROM command_queue ORDER BY priority DESC, id ASC');
   return devices.map((d, i) => ({ ...d, commands: rows.filter((r) => r.device_id === ids[i]).map((r) => r.command_uuid) }));
 }
 
@@ -134,13 +133,13 @@ async function queueCommands(slate: TestSlate, devices: PollDevice[], perDevice:
  * batches, so a checkpoint or autovacuum in the background does not decide the figure.
  */
 async function nextQueryTiming(slate: TestSlate, deviceId: string, batches = 7, rounds = 500): Promise<number> {
-  await slate.ds.query(slate.db.dialect === 'postgres' ? 'DELETE FROM command_queue WHERE device_id = $1' : 'DELETE FROM command_queue WHERE device_id = ?', [deviceId]);
+  await slate.db.run('DELETE FROM command_queue WHERE device_id = ?', [deviceId]);
   const now = new Date();
-  for (let i = 0; i < 200; i++) await slate.stores.commands.next(deviceId, now, { skipNotNow: false }); // warm-up
+  for (let i = 0; i < 200; i++) await slate.stores.commands.next(slate.db, deviceId, now, { skipNotNow: false }); // warm-up
   const per: number[] = [];
   for (let b = 0; b < batches; b++) {
     const t0 = performance.now();
-    for (let i = 0; i < rounds; i++) await slate.stores.commands.next(deviceId, now, { skipNotNow: false });
+    for (let i = 0; i < rounds; i++) await slate.stores.commands.next(slate.db, deviceId, now, { skipNotNow: false });
     per.push((performance.now() - t0) / rounds);
   }
   return per.sort((a, b) => a - b)[Math.floor(batches / 2)]!;
@@ -156,7 +155,7 @@ async function main(): Promise<void> {
   handler = slate.http;
   const line = (s: string) => console.log(`${testDialect}: ${s}`);
   // The server's queue housekeeping runs during the runs, as in production (app.ts housekeeping).
-  const reclaim = setInterval(() => void slate.stores.commands.reclaim().catch(() => undefined), 10_000);
+  const reclaim = setInterval(() => void slate.stores.commands.reclaim(slate.db).catch(() => undefined), 10_000);
   try {
     await slate.services.apnsCertificates.set({ data: Buffer.from(apns.pushCert.certPem + apns.pushCert.keyPem) });
     let t = performance.now();
@@ -196,11 +195,14 @@ async function main(): Promise<void> {
     if (ONLY.has('history')) {
       const deviceIds = await Promise.all(devices.map(async (d) => (await slate.services.devices.require(d.udid)).id));
       const before = await nextQueryTiming(slate, deviceIds[0]!);
-      const historyBefore = Number((await slate.ds.query('SELECT COUNT(*) AS n FROM command_history'))[0].n);
+      const historyBefore = Number((await slate.db.one<{ n: number }>('SELECT COUNT(*) AS n FROM command_history'))!.n);
       t = performance.now();
-      await seedHistory(new Sql(slate.ds), deviceIds, HISTORY);
+      await seedHistory(slate.db, deviceIds, HISTORY);
       const seeded = performance.now() - t;
-      if (testDialect === 'postgres') await slate.ds.query('ANALYZE command_history; CHECKPOINT');
+      if (testDialect === 'postgres') {
+        await slate.db.maintenance('ANALYZE command_history');
+        await slate.db.maintenance('CHECKPOINT');
+      }
       const after = await nextQueryTiming(slate, deviceIds[0]!);
       line(`next-command query: ${ms(before)} with ${historyBefore} finished commands, ${ms(after)} with ${historyBefore + HISTORY} (seeded in ${Math.round(seeded / 1000)} s)`);
       const again = await runWorker({ devices, mode: 'closed', durationMs: Math.min(5, SECONDS) * 1000 });
@@ -211,7 +213,7 @@ async function main(): Promise<void> {
     if (ONLY.has('bulk')) {
       const school = await slate.services.org.requireByCode('gs-bildstock');
       const grade = await slate.services.org.requireByCode('gs-bildstock-3');
-      await seedAppleDevices(new Sql(slate.ds), BULK, { schoolId: school.id, gradeId: grade.id });
+      await seedAppleDevices(slate.db, BULK, { schoolId: school.id, gradeId: grade.id });
       const all = await slate.services.devices.list({ underCode: 'gs-bildstock', limit: 1_000_000 });
       t = performance.now();
       const r = await slate.services.apple.staff.send({ devices: all, requestType: 'DeviceLock', params: { Message: 'Bitte abgeben' }, by: 'bench', bulkTarget: 'school:gs-bildstock' });

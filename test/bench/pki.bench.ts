@@ -7,8 +7,9 @@ import { cpus } from 'node:os';
 import forge from 'node-forge';
 import { generateKey, spkiDer } from '../../src/pki/keys';
 import { certificateParts, fingerprintOf, issueCertificate, randomSerial, selfSignedCa } from '../../src/pki/x509';
-import { ScepResponder } from '../../src/pki/scep.responder';
-import { CertificateVerifier } from '../../src/pki/certificate-verifier';
+import { ScepResponder } from '../../src/ca/scep.responder';
+import { CertificateVerifier } from '../../src/ca/certificate-verifier';
+import type { Db, Tx } from '../../src/db/database';
 import { silentLogger } from '../../src/log/logger';
 import { parseCsr } from '../../src/pki/csr';
 import type { CertificateStore } from '../../src/db/stores';
@@ -50,10 +51,13 @@ async function main(): Promise<void> {
   const ecCa = certificateParts(selfSignedCa(ecKey, { commonName: 'Bench EC CA' }, 365 * 86400_000));
   await measure('issue certificate: forge ASN.1 + node:crypto (P-256 CA)', 3000, () => issueCertificate({ ...template(), issuer: ecCa.subject, issuerPublicKey: ecCa.spki }, ecKey));
 
+  // The server side without a database: the transaction is a pass-through.
+  const db = { transaction: (fn: (tx: Tx) => Promise<unknown>) => fn({} as Tx) } as unknown as Db;
   const responder = new ScepResponder({
+    db,
     responder: { cert: caCert, key: caKey, chain: [] },
-    consumeChallenge: async () => ({ schoolId: 's', gradeId: 'g', classId: null, enrollmentTokenId: null }),
-    issue: async (csr) => issueCertificate({ ...template(), subject: csr.subject, subjectPublicKey: csr.spki }, caKey),
+    consumeChallenge: async () => ({ placement: { schoolId: 's', gradeId: 'g', classId: null, enrollmentTokenId: null }, deviceId: null }),
+    issue: async (_tx, csr) => issueCertificate({ ...template(), subject: csr.subject, subjectPublicKey: csr.spki }, caKey),
     verifier: undefined as never,
     logger: silentLogger(),
   });
@@ -67,12 +71,12 @@ async function main(): Promise<void> {
   const issued = issueCertificate(template(), caKey);
   const record = { id: 'x', serial: 'x', kind: 'device', subject: '', fingerprint: fingerprintOf(issued), deviceId: 'd', schoolId: 's', gradeId: 'g', classId: null, enrollmentTokenId: null, notBefore: new Date(0), notAfter: new Date(now.getTime() + 86400_000), revokedAt: null, revokeReason: null, createdAt: now };
   const store = { getByFingerprint: async () => record } as unknown as CertificateStore;
-  const verifier = new CertificateVerifier({ cert: caCert, key: caKey, chain: [], source: 'created' }, store, () => new Date());
+  const verifier = new CertificateVerifier({ cert: caCert, key: caKey, chain: [], source: 'created' }, store, () => new Date(), 100_000);
   const body = Buffer.from('<?xml version="1.0"?><plist version="1.0"><dict><key>Status</key><string>Idle</string><key>UDID</key><string>0000</string></dict></plist>');
   const sig = signDetached(body, device.keyPem, issued);
   const sig256 = signDetached(body, device.keyPem, issued, { digest: 'sha256', signedAttributes: true });
-  await measure('Mdm-Signature verify + identity (SHA-1, no attributes)', 5000, () => verifier.verifyDetached(sig, body));
-  await measure('Mdm-Signature verify + identity (SHA-256, attributes)', 5000, () => verifier.verifyDetached(sig256, body));
+  await measure('Mdm-Signature verify + identity (SHA-1, no attributes)', 5000, () => verifier.verifyDetached(db, sig, body));
+  await measure('Mdm-Signature verify + identity (SHA-256, attributes)', 5000, () => verifier.verifyDetached(db, sig256, body));
   console.log(`\nnode ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}`);
 }
 

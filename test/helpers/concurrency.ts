@@ -1,23 +1,30 @@
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { Db, Tx } from '../../src/db/database';
 
 /**
- * Runs `fn` with `n` open transactions on their own connections; commits those still open after
- * it, rolls back on failure, and always releases the connections.
+ * Runs `fn` with `n` open transactions on their own connections (Postgres), then commits them; a
+ * failure of `fn` rolls them back. For row-lock tests: SQLite has one writer and would wait.
  */
-export async function inTransactions(ds: DataSource, n: number, fn: (txs: QueryRunner[]) => Promise<void>): Promise<void> {
-  const txs = Array.from({ length: n }, () => ds.createQueryRunner());
+export async function inTransactions(db: Db, n: number, fn: (txs: Tx[]) => Promise<void>): Promise<void> {
+  const txs: Tx[] = [];
+  let release!: (commit: boolean) => void;
+  const gate = new Promise<boolean>((r) => (release = r));
+  let ready!: () => void;
+  const allOpen = new Promise<void>((r) => (ready = r));
+  const running = Array.from({ length: n }, () => db.transaction(async (tx) => {
+    txs.push(tx);
+    if (txs.length === n) ready();
+    if (!(await gate)) throw new Error('rolled back by the test');
+  }).catch((err: Error) => {
+    if (err.message !== 'rolled back by the test') throw err;
+  }));
+  await allOpen;
+  let ok = false;
   try {
-    for (const tx of txs) {
-      await tx.connect();
-      await tx.startTransaction();
-    }
     await fn(txs);
-    for (const tx of txs) if (tx.isTransactionActive) await tx.commitTransaction();
+    ok = true;
   } finally {
-    for (const tx of txs) {
-      if (tx.isTransactionActive) await tx.rollbackTransaction().catch(() => undefined);
-      await tx.release();
-    }
+    release(ok);
+    await Promise.all(running);
   }
 }
 
@@ -34,10 +41,15 @@ export async function settlesWithin<T>(p: Promise<T>, ms: number): Promise<T> {
   }
 }
 
+/** The Postgres backend serving a transaction. */
+export async function backendPid(tx: Tx): Promise<number> {
+  return Number((await tx.one<{ pid: number }>('SELECT pg_backend_pid() AS pid'))!.pid);
+}
+
 /** Postgres: resolves once backend `pid` is waiting for a lock (fails after 5 s). */
-export async function waitForLockWait(ds: DataSource, pid: number): Promise<void> {
+export async function waitForLockWait(db: Db, pid: number): Promise<void> {
   for (let i = 0; i < 500; i++) {
-    const [r] = await ds.query('SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1', [pid]);
+    const r = await db.one<{ wait_event_type: string | null }>('SELECT wait_event_type FROM pg_stat_activity WHERE pid = ?', [pid]);
     if (r?.wait_event_type === 'Lock') return;
     await new Promise((res) => setTimeout(res, 10));
   }

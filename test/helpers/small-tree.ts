@@ -1,20 +1,20 @@
-import type { DataSource } from 'typeorm';
+import type { Db } from '../../src/db/database';
 import { createStores, type OrgStore, type Stores } from '../../src/db/stores';
 import { createTestDatabase, type TestDatabase } from './test-db';
 
 /** The smallest organisation a device can be placed in: authority → municipality → school → grade 3. */
-export async function smallTree(org: OrgStore): Promise<{ school: string; grade: string }> {
-  await org.applyUpserts([
+export async function smallTree(db: Db, org: OrgStore): Promise<{ school: string; grade: string }> {
+  await db.transaction((tx) => org.applyUpserts(tx, [
     { code: 'a', kind: 'authority', name: 'A', parentCode: null, gradeLevel: null },
     { code: 'm', kind: 'municipality', name: 'M', parentCode: 'a', gradeLevel: null },
     { code: 's', kind: 'school', name: 'S', parentCode: 'm', gradeLevel: null },
     { code: 's-3', kind: 'grade', name: 'G', parentCode: 's', gradeLevel: 3 },
-  ]);
-  return { school: (await org.getByCode('s'))!.id, grade: (await org.getByCode('s-3'))!.id };
+  ]));
+  return { school: (await org.getByCode(db, 's'))!.id, grade: (await org.getByCode(db, 's-3'))!.id };
 }
 
 export interface StoresWithTree {
-  ds: DataSource;
+  db: Db;
   s: Stores;
   school: string;
   grade: string;
@@ -25,12 +25,12 @@ export interface StoresWithTree {
  * and the small tree; dropped after the file. `set` receives it in beforeAll.
  */
 export function useStoresWithTree(set: (f: StoresWithTree) => void): void {
-  let db: TestDatabase;
+  let testDb: TestDatabase;
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const ds = await db.openMigrated();
-    const s = createStores(ds);
-    set({ ds, s, ...(await smallTree(s.org)) });
+    testDb = await createTestDatabase();
+    const db = await testDb.openMigrated();
+    const s = createStores();
+    set({ db, s, ...(await smallTree(db, s.org)) });
   });
-  afterAll(() => db.drop());
+  afterAll(() => testDb.drop());
 }

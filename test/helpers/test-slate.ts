@@ -4,25 +4,25 @@ import { silentLogger, type Logger } from '../../src/log/logger';
 import { createTestDatabase, type TestDatabase } from './test-db';
 
 export interface TestSlate extends Slate {
-  db: TestDatabase;
+  testDb: TestDatabase;
   /** Closes Slate and drops its database. */
   dispose(): Promise<void>;
 }
 
 /** A fully wired Slate on a fresh test database (the same composition root as production). */
 export async function createTestSlate(env: Record<string, string> = {}, opts: CreateOptions = {}, logger: Logger = silentLogger()): Promise<TestSlate> {
-  const db = await createTestDatabase();
+  const testDb = await createTestDatabase();
   const config: Config = {
-    ...loadConfig({ NODE_ENV: 'test', DATA_DIR: db.dir, CERTS_DIR: `${db.dir}/certs`, PUBLIC_URL: 'https://slate.test', ...env }),
-    database: db.database,
+    ...loadConfig({ NODE_ENV: 'test', DATA_DIR: testDb.dir, CERTS_DIR: `${testDb.dir}/certs`, PUBLIC_URL: 'https://slate.test', ...env }),
+    database: testDb.database,
   };
-  const slate = await createSlate(config, logger, { migrate: true, schema: db.schema, ...opts });
+  const slate = await createSlate(config, logger, { migrate: true, ...opts });
   return {
     ...slate,
-    db,
+    testDb,
     dispose: async () => {
       await slate.close();
-      await db.drop();
+      await testDb.drop();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { SecretBox } from '../../crypto/secret-box';
+import type { Db } from '../../db/database';
 import type { ApnsCertificateStore } from '../../db/stores';
 import { AppError } from '../../errors';
 import type { Logger } from '../../log/logger';
@@ -30,6 +31,7 @@ export class ApnsCertificateService {
 
   constructor(
     private readonly deps: {
+      db: Db;
       store: ApnsCertificateStore;
       secrets: SecretBox;
       logger: Logger;
@@ -53,10 +55,10 @@ export class ApnsCertificateService {
         `the certificate is for topic ${parsed.topic}, but devices are enrolled with ${previous.topic}; renew the existing certificate at identity.apple.com instead (or force a new topic: every device must enrol again)`);
     }
     const uploadedAt = this.now();
-    await this.deps.store.activate({
+    await this.deps.db.transaction((tx) => this.deps.store.activate(tx, {
       id: randomUUID(), topic: parsed.topic, certPem: parsed.certPem, keySealed: this.deps.secrets.seal('push-key', parsed.keyPem),
       notAfter: parsed.notAfter, fingerprint: parsed.fingerprint, uploadedAt,
-    });
+    }));
     this.use({ summary: this.summarise(parsed, uploadedAt), creds: { topic: parsed.topic, certPem: parsed.certPem, keyPem: parsed.keyPem, fingerprint: parsed.fingerprint } });
     this.deps.logger.info({ topic: parsed.topic, notAfter: parsed.notAfter, fingerprint: parsed.fingerprint }, 'APNs push certificate set');
     return this.loaded!.summary;
@@ -75,7 +77,7 @@ export class ApnsCertificateService {
 
   /** Re-reads the active certificate from the database; true when it changed. */
   async refresh(): Promise<boolean> {
-    const rec = await this.deps.store.active();
+    const rec = await this.deps.store.active(this.deps.db);
     if (!rec) {
       const changed = this.loaded !== null;
       this.loaded = null;

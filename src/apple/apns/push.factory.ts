@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
 import type { SecretBox } from '../../crypto/secret-box';
-import { AfterCommit } from '../../db/after-commit';
+import type { Db } from '../../db/database';
 import type { Stores } from '../../db/stores';
 import { AppError } from '../../errors';
 import type { Logger } from '../../log/logger';
@@ -11,16 +10,17 @@ import { Http2ApnsClient } from './apns-client';
 import { PushService } from './push.service';
 
 /** The push certificate and the dispatcher that wakes devices with it. */
-export async function createPush(d: { config: Config; ds: DataSource; stores: Stores; secrets: SecretBox; logger: Logger }): Promise<{ apnsCertificates: ApnsCertificateService; push: PushService }> {
+export async function createPush(d: { config: Config; db: Db; stores: Stores; secrets: SecretBox; logger: Logger }): Promise<{ apnsCertificates: ApnsCertificateService; push: PushService }> {
   const { config, stores, logger } = d;
-  const apnsCertificates = new ApnsCertificateService({ store: stores.apnsCertificates, secrets: d.secrets, logger });
+  const apnsCertificates = new ApnsCertificateService({ db: d.db, store: stores.apnsCertificates, secrets: d.secrets, logger });
   // A push certificate that cannot be opened must not stop the server (or `slate apns set-cert`).
   await apnsCertificates.refresh().catch((err) => logger.error({ err }, 'cannot load the APNs push certificate'));
   const push = new PushService({
-    outbox: stores.pushOutbox, appleDevices: stores.appleDevices, certificates: apnsCertificates,
+    db: d.db, outbox: stores.pushOutbox, appleDevices: stores.appleDevices, certificates: apnsCertificates,
     client: new Http2ApnsClient({ url: config.apple.apnsUrl, ca: readCaFile(config.apple.apnsCaFile), concurrency: config.apple.apnsConcurrency, logger }),
-    afterCommit: new AfterCommit(d.ds), onPushed: (ids, at) => stores.commands.markPushed(ids, at), logger,
+    onPushed: (ids, at) => stores.commands.markPushed(d.db, ids, at), logger,
     rate: config.apple.apnsRate, pushTtlMs: config.apple.apnsPushTtlMs, pollIntervalMs: config.apple.apnsPollIntervalMs,
+    claimRound: () => stores.taskRuns.claim(d.db, 'push-dispatch', new Date(), config.apple.apnsPollIntervalMs),
   });
   return { apnsCertificates, push };
 }

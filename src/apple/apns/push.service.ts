@@ -1,5 +1,4 @@
-import type { AfterCommit } from '../../db/after-commit';
-import type { Executor } from '../../db/sql';
+import type { Db, Tx } from '../../db/database';
 import type { AppleDeviceStore, OutboxClaim, PushOutboxEntry, PushOutboxStore, PushTarget } from '../../db/stores';
 import type { Logger } from '../../log/logger';
 import type { PushWaker } from '../command.service';
@@ -8,11 +7,11 @@ import { backoffMs, type ApnsOutcome } from './apns-response';
 import { RateLimiter } from './rate-limiter';
 
 export interface PushServiceDeps {
+  db: Db;
   outbox: PushOutboxStore;
   appleDevices: Pick<AppleDeviceStore, 'pushTargets' | 'markTokenInvalid'>;
   certificates: { credentials(): PushCredentials | null; refresh(): Promise<unknown> };
   client: ApnsClient;
-  afterCommit: Pick<AfterCommit, 'run'>;
   /** Records on the command queue that these devices were woken (timeline: "pushed"). */
   onPushed: (deviceIds: readonly string[], at: Date) => Promise<void>;
   logger: Logger;
@@ -22,6 +21,8 @@ export interface PushServiceDeps {
   pushTtlMs: number;
   /** Background round interval (APNS_POLL_INTERVAL). */
   pollIntervalMs: number;
+  /** Whether this process runs the current background round (one process per interval across the cluster). */
+  claimRound?: () => Promise<boolean>;
   batchSize?: number;
   retryBaseMs?: number;
   retryCapMs?: number;
@@ -66,10 +67,11 @@ export class PushService implements PushWaker {
     return this.deps.now?.() ?? new Date();
   }
 
-  async wake(deviceIds: readonly string[], ex?: Executor): Promise<void> {
+  async wake(tx: Tx, deviceIds: readonly string[]): Promise<void> {
     if (deviceIds.length === 0) return;
-    await this.deps.outbox.add(deviceIds, this.now(), ex);
-    this.deps.afterCommit.run(ex, () => this.kick());
+    await this.deps.outbox.add(tx, deviceIds, this.now());
+    // Not before the commit: the dispatcher must see the rows, and push nothing for a rollback.
+    tx.afterCommit(() => this.kick());
   }
 
   /** Starts draining now unless a drain is running (then it runs once more after). */
@@ -101,7 +103,11 @@ export class PushService implements PushWaker {
       if (this.ticking || this.stopped) return;
       this.ticking = this.deps.certificates.refresh()
         .catch((err) => this.deps.logger.error({ err }, 'cannot load the APNs push certificate'))
-        .then(() => this.kick())
+        .then(() => this.deps.claimRound?.() ?? true)
+        .then((mine) => {
+          if (mine) this.kick();
+        })
+        .catch((err) => this.deps.logger.error({ err }, 'push dispatcher round failed'))
         .finally(() => (this.ticking = undefined));
     };
     this.timer = setInterval(tick, this.deps.pollIntervalMs);
@@ -122,7 +128,7 @@ export class PushService implements PushWaker {
   private async drain(): Promise<void> {
     const creds = this.deps.certificates.credentials();
     if (!creds) {
-      if (!this.warnedNoCertificate && (await this.deps.outbox.count()) > 0) {
+      if (!this.warnedNoCertificate && (await this.deps.outbox.count(this.deps.db)) > 0) {
         this.warnedNoCertificate = true;
         this.deps.logger.warn('devices are waiting for a push, but no APNs push certificate is configured (slate apns set-cert); they stay queued');
       }
@@ -131,7 +137,7 @@ export class PushService implements PushWaker {
     this.warnedNoCertificate = false;
     while (!this.stopped) {
       const now = this.now();
-      const batch = await this.deps.outbox.claimDue(now, this.batchSize, new Date(now.getTime() + this.leaseMs));
+      const batch = await this.deps.outbox.claimDue(this.deps.db, now, this.batchSize, new Date(now.getTime() + this.leaseMs));
       if (batch.length === 0) return;
       const tally = await this.sendBatch(batch, creds);
       this.report(tally, creds);
@@ -141,7 +147,7 @@ export class PushService implements PushWaker {
 
   private async sendBatch(batch: PushOutboxEntry[], creds: PushCredentials): Promise<RoundTally> {
     const tally: RoundTally = { delivered: 0, tokenInvalid: 0, retry: 0, dropped: 0, skipped: 0, certRejected: null };
-    const targets = new Map((await this.deps.appleDevices.pushTargets(batch.map((e) => e.deviceId))).map((t) => [t.deviceId, t]));
+    const targets = new Map((await this.deps.appleDevices.pushTargets(this.deps.db, batch.map((e) => e.deviceId))).map((t) => [t.deviceId, t]));
     const finished: OutboxClaim[] = [];
     const delivered: string[] = [];
     const sends: Promise<void>[] = [];
@@ -161,7 +167,7 @@ export class PushService implements PushWaker {
       })());
     }
     await Promise.all(sends);
-    await this.deps.outbox.complete(finished);
+    await this.deps.outbox.complete(this.deps.db, finished);
     if (delivered.length) await this.deps.onPushed(delivered, this.now());
     return tally;
   }
@@ -176,7 +182,7 @@ export class PushService implements PushWaker {
         return;
       case 'token_invalid':
         tally.tokenInvalid++;
-        await this.deps.appleDevices.markTokenInvalid(entry.deviceId, now, target.token);
+        await this.deps.appleDevices.markTokenInvalid(this.deps.db, entry.deviceId, now, target.token);
         finished.push(entry);
         return;
       case 'dropped':
@@ -191,7 +197,7 @@ export class PushService implements PushWaker {
         else tally.retry++;
         // A refused certificate will not heal in seconds: wait at least a minute.
         const delay = outcome.kind === 'cert_rejected' ? Math.max(wait, 60_000) : wait;
-        await this.deps.outbox.retry(entry.deviceId, new Date(now.getTime() + delay), `${outcome.status ?? 'network'} ${outcome.reason}`);
+        await this.deps.outbox.retry(this.deps.db, entry.deviceId, new Date(now.getTime() + delay), `${outcome.status ?? 'network'} ${outcome.reason}`);
         return;
       }
     }

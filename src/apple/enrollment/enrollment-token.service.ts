@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Config } from '../../config';
-import type { EnrollmentToken, EnrollmentTokenStore } from '../../db/stores';
+import type { Atomic, Db } from '../../db/database';
+import type { EnrollmentToken, EnrollmentTokenStore, ScepChallengeStore } from '../../db/stores';
 import { AppError } from '../../errors';
 import type { OrgService } from '../../fleet/org.service';
 import { classCodeOf } from '../../fleet/org-file';
@@ -30,52 +31,64 @@ export const hashEnrollmentToken = (token: string) => createHash('sha256').updat
  */
 export class EnrollmentTokenService {
   constructor(
-    private readonly store: EnrollmentTokenStore,
-    private readonly org: OrgService,
-    private readonly config: Pick<Config, 'publicUrl'> & { apple: Pick<Config['apple'], 'enrollTokenTtlMs'> },
+    private readonly deps: {
+      db: Db;
+      store: EnrollmentTokenStore;
+      challenges: ScepChallengeStore;
+      org: OrgService;
+      config: Pick<Config, 'publicUrl'> & { apple: Pick<Config['apple'], 'enrollTokenTtlMs' | 'enrollTokenMaxUses'> };
+    },
   ) {}
 
   async create(req: CreateEnrollmentToken, now = new Date()): Promise<IssuedEnrollmentToken> {
-    const { school, grade } = await this.org.requireGrade(req.schoolCode, req.gradeLevel);
+    const { org, config } = this.deps;
+    const { school, grade } = await org.requireGrade(req.schoolCode, req.gradeLevel);
     let classId: string | null = null;
     if (req.className !== undefined) {
-      const cls = await this.org.requireByCode(classCodeOf(school.code, req.className), 'class');
+      const cls = await org.requireByCode(classCodeOf(school.code, req.className), 'class');
       if (cls.parentId !== grade.id) throw new AppError('org_unit_unknown', `class ${req.className} is not in grade ${req.gradeLevel} of ${school.code}`);
       classId = cls.id;
     }
-    const ttl = req.ttlMs ?? this.config.apple.enrollTokenTtlMs;
+    const ttl = req.ttlMs ?? config.apple.enrollTokenTtlMs;
     if (ttl <= 0 || ttl > 366 * 86_400_000) throw new AppError('validation_failed', 'ttl must be between 1 second and 366 days');
-    if (req.maxUses !== undefined && (!Number.isInteger(req.maxUses) || req.maxUses < 1)) throw new AppError('validation_failed', 'maxUses must be a positive integer');
+    if (req.maxUses !== undefined && (!Number.isInteger(req.maxUses) || req.maxUses < 0)) throw new AppError('validation_failed', 'maxUses must be 0 (unlimited) or a positive integer', { details: { field: 'maxUses' } });
+    // A leaked link must not enrol without end: every link has a use limit unless 0 asks for none.
+    const maxUses = req.maxUses ?? config.apple.enrollTokenMaxUses;
     const token = randomBytes(24).toString('base64url');
     const record: EnrollmentToken = {
       id: randomUUID(), platform: 'apple', schoolId: school.id, gradeId: grade.id, classId,
       label: req.label ?? `${school.code} grade ${req.gradeLevel}${req.className ? ` class ${req.className}` : ''}`,
-      expiresAt: new Date(now.getTime() + ttl), revokedAt: null, uses: 0, maxUses: req.maxUses ?? null, lastUsedAt: null,
+      expiresAt: new Date(now.getTime() + ttl), revokedAt: null, uses: 0, maxUses: maxUses === 0 ? null : maxUses, lastUsedAt: null,
       createdBy: req.createdBy ?? null, createdAt: now,
     };
-    await this.store.create(record, hashEnrollmentToken(token));
-    return { token, url: `${this.config.publicUrl}/enroll/${token}`, record };
+    await this.deps.store.create(this.deps.db, record, hashEnrollmentToken(token));
+    return { token, url: `${config.publicUrl}/enroll/${token}`, record };
   }
 
   /**
    * Checks a token from a URL and counts one use. Unknown tokens and spent ones answer alike
    * (`enrollment_token_invalid`) so the endpoint does not tell a guesser which tokens exist.
    */
-  async redeem(token: string, now = new Date()): Promise<EnrollmentToken> {
+  async redeem(w: Atomic, token: string, now = new Date()): Promise<EnrollmentToken> {
     if (!/^[A-Za-z0-9_-]{16,128}$/.test(token)) throw invalid();
-    const record = await this.store.findByHash(hashEnrollmentToken(token));
-    if (!record || !(await this.store.consume(record.id, now))) throw invalid();
+    const record = await this.deps.store.findByHash(w, hashEnrollmentToken(token));
+    if (!record || !(await this.deps.store.consume(w, record.id, now))) throw invalid();
     return { ...record, uses: record.uses + 1, lastUsedAt: now };
   }
 
+  /** Revokes a link and voids the SCEP challenges it handed out that no device has used yet. */
   async revoke(id: string, now = new Date()): Promise<void> {
-    const existing = await this.store.get(id);
-    if (!existing) throw new AppError('not_found', `no enrolment token ${id}`);
-    await this.store.revoke(id, now);
+    const { db, store, challenges } = this.deps;
+    await db.transaction(async (tx) => {
+      const existing = await store.get(tx, id);
+      if (!existing) throw new AppError('not_found', `no enrolment token ${id}`);
+      await store.revoke(tx, id, now);
+      await challenges.voidForLink(tx, id, now);
+    });
   }
 
   list(filter: { schoolIds?: readonly string[]; includeInactive?: boolean } = {}): Promise<EnrollmentToken[]> {
-    return this.store.list(filter);
+    return this.deps.store.list(this.deps.db, filter);
   }
 }
 

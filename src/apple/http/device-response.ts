@@ -1,7 +1,14 @@
 import type { ServerResponse } from 'node:http';
 import { toAppError } from '../../errors';
 import type { Logger } from '../../log/logger';
-import type { DeviceReply } from '../checkin.types';
+/** What the device endpoints answer: a bare status, optionally with a body. */
+export interface DeviceReply {
+  status: number;
+  body?: Buffer;
+  contentType?: string;
+  /** Why, for the log line (devices never see it). */
+  reason?: string;
+}
 
 /** A node response, or an express one (whose `locals.reason` feeds the request log line). */
 type DeviceResponse = ServerResponse & { locals?: { reason?: string } };

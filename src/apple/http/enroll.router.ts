@@ -1,14 +1,12 @@
 import { Router } from 'express';
-import type { EnrollmentToken } from '../../db/stores';
 import { toAppError } from '../../errors';
 import type { Logger } from '../../log/logger';
 
 export interface EnrollRouterDeps {
-  redeem(token: string): Promise<EnrollmentToken>;
-  /** Builds the profile for this enrolment (fresh SCEP challenge inside); plist bytes. */
-  buildProfile(token: EnrollmentToken): Promise<Buffer>;
+  /** Counts one use of the link and builds its profile (fresh SCEP challenge inside); plist bytes. */
+  profileFor(token: string): Promise<Buffer>;
   /** CMS SignedData (DER) over the profile bytes. */
-  sign(profile: Buffer): Promise<Buffer>;
+  sign(profile: Buffer): Buffer;
   allowUnsigned: boolean;
   logger: Logger;
 }
@@ -28,9 +26,8 @@ export function enrollRouter(deps: EnrollRouterDeps): Router {
         res.status(403).json({ error: 'forbidden', message: 'unsigned profiles are disabled (ENROLL_ALLOW_UNSIGNED)' });
         return;
       }
-      const token = await deps.redeem(req.params.token);
-      const profile = await deps.buildProfile(token);
-      const body = unsigned ? profile : await deps.sign(profile);
+      const profile = await deps.profileFor(req.params.token);
+      const body = unsigned ? profile : deps.sign(profile);
       res.set('Content-Disposition', 'attachment; filename="slate-enroll.mobileconfig"');
       res.set('Cache-Control', 'no-store');
       res.status(200).type('application/x-apple-aspen-config').send(body);

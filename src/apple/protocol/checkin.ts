@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../errors';
-import type { CheckinMessage } from '../checkin.types';
+import type { CheckinMessage } from './messages';
 import { decodePlist, isPlistDict, type PlistLimits } from './plist';
 
 /**

@@ -1,4 +1,4 @@
-import type { AppleCommand } from '../command.service';
+import type { AppleCommand } from './messages';
 import { assertCommandConforms, type AppleSchemas } from '../schema';
 import { buildCommand, type CommandTarget } from './commands';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../../errors';
-import type { AppleCommand } from '../command.service';
+import type { AppleCommand } from './messages';
 import { describeIssues } from './checkin';
 import { encodePlist } from './plist';
 

@@ -11,4 +11,6 @@ export {
   INVENTORY_PARSERS, deviceFactsOf, parseCertificateList, parseDeviceInformation, parseInstalledApplicationList, parseProfileList, parseSecurityInfo,
   type CertificateRecord, type DeviceInformationRecord, type InstalledAppRecord, type ProfileRecord, type SecurityInfoRecord,
 } from './inventory';
-export { createAppleProtocol } from './apple-protocol';
+export { createAppleProtocol, type AppleProtocol, type InventoryParser } from './apple-protocol';
+export { buildEnrollmentProfile, type EnrollmentProfileOptions } from './enrollment-profile';
+export type { AppleCommand, CheckinMessage, DeviceFacts, DeviceReport } from './messages';

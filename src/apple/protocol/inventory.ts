@@ -1,5 +1,5 @@
 import { X509Certificate, createHash } from 'node:crypto';
-import type { DevicePatch } from '../../db/stores';
+import type { DeviceFacts } from './messages';
 import { isPlistDict, type PlistDict } from './plist';
 
 /**
@@ -118,13 +118,13 @@ function certificateFacts(der: unknown): Pick<CertificateRecord, 'sha256' | 'iss
 }
 
 /** The device-row facts a DeviceInformation answer refreshes (DeviceFactsOf in command-effects.ts). */
-export function deviceFactsOf(inventory: unknown): DevicePatch {
+export function deviceFactsOf(inventory: unknown): DeviceFacts {
   if (inventory === null || typeof inventory !== 'object') return {};
   const i = inventory as DeviceInformationRecord;
   return compact({
     model: i.model, modelName: i.modelName, osVersion: i.osVersion, buildVersion: i.buildVersion,
     name: i.deviceName, serialNumber: i.serialNumber,
-  }) as DevicePatch;
+  }) as DeviceFacts;
 }
 
 /** The parsers by RequestType, shaped for CommandEffects' `parsers` dependency. */

@@ -1,5 +1,5 @@
 import { AppError } from '../../errors';
-import type { DeviceReport } from '../command.service';
+import type { DeviceReport } from './messages';
 import { decodePlist, isPlistDict, type PlistLimits } from './plist';
 
 const STATUSES = new Set<DeviceReport['status']>(['Idle', 'Acknowledged', 'Error', 'CommandFormatError', 'NotNow']);

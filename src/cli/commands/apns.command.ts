@@ -28,9 +28,9 @@ export function registerApns(program: Command): void {
     .option('--json', 'machine-readable output')
     .description('the push certificate in use, its topic and expiry, and how many pushes wait')
     .action(async (o: { json?: boolean }) => {
-      await withSlate(async ({ services, stores }) => {
+      await withSlate(async ({ services, stores, db }) => {
         const s = services.apnsCertificates.current();
-        const waiting = await stores.pushOutbox.count();
+        const waiting = await stores.pushOutbox.count(db);
         if (!s) {
           if (o.json) printObject({ configured: false, waitingPushes: waiting }, true);
           else process.stdout.write(`no push certificate configured (slate apns set-cert FILE); ${waiting} push(es) waiting\n`);

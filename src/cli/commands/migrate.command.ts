@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { revertAllMigrations, runMigrations, undoLastMigration } from '../../db/data-source';
-import { withDatabase } from '../context';
+import { loadConfig } from '../../config';
+import { migrate, revertAllMigrations, undoLastMigration } from '../../db/open-database';
 
 export function registerMigrate(program: Command): void {
   program
@@ -10,17 +10,16 @@ export function registerMigrate(program: Command): void {
     .option('--revert-all', 'undo every migration (drops all Slate tables)')
     .option('--json', 'machine-readable output')
     .action(async (o: { revertLast?: boolean; revertAll?: boolean; json?: boolean }) => {
-      await withDatabase(
-        async (ds) => {
-          let result: object;
-          if (o.revertAll) result = { reverted: await revertAllMigrations(ds) };
-          else if (o.revertLast) {
-            await undoLastMigration(ds);
-            result = { reverted: 1 };
-          } else result = { applied: await runMigrations(ds) };
-          process.stdout.write(o.json ? JSON.stringify(result) + '\n' : describe(result) + '\n');
-        },
-      );
+      // The database alone: schema commands must not build the rest of Slate (which would read
+      // tables that do not exist yet, and create a CA on a database being reverted).
+      const { database } = loadConfig();
+      let result: object;
+      if (o.revertAll) result = { reverted: await revertAllMigrations(database) };
+      else if (o.revertLast) {
+        await undoLastMigration(database);
+        result = { reverted: 1 };
+      } else result = { applied: await migrate(database) };
+      process.stdout.write(o.json ? JSON.stringify(result) + '\n' : describe(result) + '\n');
     });
 }
 

@@ -26,7 +26,7 @@ export function registerPki(program: Command): void {
     .option('--class <code>', 'class within the grade (code, or name such as 3a)')
     .option('--json', 'machine-readable output')
     .action(async (o: { school: string; grade: number; class?: string; json?: boolean }) => {
-      await withSlate(async ({ services }) => {
+      await withSlate(async ({ services, db }) => {
         const { school, grade } = await services.org.requireGrade(o.school, o.grade);
         let classId: string | null = null;
         if (o.class) {
@@ -35,7 +35,7 @@ export function registerPki(program: Command): void {
           if (cls.parentId !== grade.id) throw new AppError('org_unit_unknown', `class ${o.class} is not in grade ${o.grade} of ${school.code}`);
           classId = cls.id;
         }
-        const c = await services.pki.createChallenge({ schoolId: school.id, gradeId: grade.id, classId });
+        const c = await services.pki.createChallenge(db, { schoolId: school.id, gradeId: grade.id, classId });
         if (o.json) printObject({ challenge: c.challenge, expiresAt: c.expiresAt, school: school.code, grade: grade.code }, true);
         else process.stdout.write(`${c.challenge}\n(expires ${c.expiresAt.toISOString()})\n`);
       });
@@ -64,12 +64,12 @@ export function registerPki(program: Command): void {
     .option('--reason <text>', 'why (kept with the record)', 'revoked by operator')
     .action(async (o: { serial?: string; device?: string; reason: string }) => {
       if (!!o.serial === !!o.device) throw new AppError('validation_failed', 'give exactly one of --serial and --device');
-      await withSlate(async ({ services }) => {
+      await withSlate(async ({ services, db }) => {
         if (o.serial) {
           const rec = await services.pki.revokeBySerial(o.serial, o.reason);
           process.stdout.write(`revoked ${rec.serial}\n`);
         } else {
-          const n = await services.pki.revokeByDevice(o.device!, o.reason);
+          const n = await services.pki.revokeByDevice(db, o.device!, o.reason);
           process.stdout.write(`revoked ${n} certificate(s) of device ${o.device}\n`);
         }
       });

@@ -27,18 +27,18 @@ import { dialectOf } from '../columns';
  *
  * SQLite has no stored procedures; its statements run in-process, so the store runs them there.
  */
-export const SIGNATURE = 'slate_answer_and_next(uuid, varchar, varchar, varchar, jsonb, text, timestamptz, boolean, varchar[])';
+const SIGNATURE = 'slate_answer_and_next(uuid, varchar, varchar, varchar, jsonb, text, timestamptz, boolean, varchar[])';
 
-export const COMMAND = `c_id, c_command_uuid, c_device_id, c_request_type, c_priority, c_status, c_params, c_not_now_count,
+const COMMAND = `c_id, c_command_uuid, c_device_id, c_request_type, c_priority, c_status, c_params, c_not_now_count,
     c_attempts, c_bulk_job_id, c_created_by, c_enqueued_at, c_pushed_at, c_sent_at, c_expires_at`;
-export const ANSWER = 'c_finished_at, c_result_status, c_error_chain, c_note';
-export const SHARED = (t: string) =>
+const ANSWER = 'c_finished_at, c_result_status, c_error_chain, c_note';
+const SHARED = (t: string) =>
   ['id', 'command_uuid', 'device_id', 'request_type', 'priority', 'status', 'params', 'not_now_count', 'attempts',
     'bulk_job_id', 'created_by', 'enqueued_at', 'pushed_at', 'sent_at', 'expires_at'].map((c) => `${t}.${c}`).join(', ');
-export const HISTORY = (t: string) => `${SHARED(t)}, ${t}.finished_at, ${t}.result_status, ${t}.error_chain, ${t}.note`;
+const HISTORY = (t: string) => `${SHARED(t)}, ${t}.finished_at, ${t}.result_status, ${t}.error_chain, ${t}.note`;
 
 /** The function's parameters (IN and OUT), shared with migration 0009. */
-export const PARAMS = `  p_device uuid, p_command_uuid varchar, p_status varchar, p_result_status varchar, p_error_chain jsonb,
+const PARAMS = `  p_device uuid, p_command_uuid varchar, p_status varchar, p_result_status varchar, p_error_chain jsonb,
   p_raw text, p_now timestamptz, p_skip_not_now boolean, p_no_next_after varchar[],
   OUT outcome varchar,
   OUT c_id bigint, OUT c_command_uuid varchar, OUT c_device_id uuid, OUT c_request_type varchar, OUT c_priority integer,
@@ -49,7 +49,7 @@ export const PARAMS = `  p_device uuid, p_command_uuid varchar, p_status varchar
   OUT n_id bigint, OUT n_command_uuid varchar, OUT n_request_type varchar, OUT n_body text, OUT n_body_sealed boolean)`;
 
 /** Inserts the deleted queue row (`gone`) into the history with the answer; shared with 0009. */
-export const INSERT_HISTORY = `    INSERT INTO command_history AS h (id, command_uuid, device_id, request_type, priority, status, params, not_now_count,
+const INSERT_HISTORY = `    INSERT INTO command_history AS h (id, command_uuid, device_id, request_type, priority, status, params, not_now_count,
                                       attempts, bulk_job_id, created_by, enqueued_at, pushed_at, sent_at, expires_at,
                                       finished_at, result_status, error_chain, result_raw, note)
     SELECT g.id, g.command_uuid, g.device_id, g.request_type, g.priority, p_status, g.params, g.not_now_count,
@@ -59,7 +59,7 @@ export const INSERT_HISTORY = `    INSERT INTO command_history AS h (id, command
     RETURNING ${HISTORY('h')} INTO ${COMMAND}, ${ANSWER};`;
 
 /** When the command was not pending: a late answer or a duplicate (or unknown); then whether to stop. Shared with 0009. */
-export const LATE_OR_DUPLICATE = `  IF outcome IS NULL AND p_status <> 'not_now' THEN
+const LATE_OR_DUPLICATE = `  IF outcome IS NULL AND p_status <> 'not_now' THEN
     UPDATE command_history h SET result_status = p_result_status, error_chain = p_error_chain, result_raw = p_raw
      WHERE h.command_uuid = p_command_uuid AND h.device_id = p_device AND h.result_status IS NULL
     RETURNING ${HISTORY('h')} INTO ${COMMAND}, ${ANSWER};
@@ -76,7 +76,7 @@ export const LATE_OR_DUPLICATE = `  IF outcome IS NULL AND p_status <> 'not_now'
   END IF;`;
 
 /** Hands out the device's next command (the function's last statement); shared with 0009. */
-export const NEXT_COMMAND = `  UPDATE command_queue q SET status = 'sent', sent_at = p_now, attempts = q.attempts + 1
+const NEXT_COMMAND = `  UPDATE command_queue q SET status = 'sent', sent_at = p_now, attempts = q.attempts + 1
    WHERE q.id = (SELECT w.id FROM command_queue w
                   WHERE w.device_id = p_device
                     AND (w.status IN ('queued', 'sent') OR (w.status = 'not_now' AND NOT p_skip_not_now))
@@ -86,7 +86,7 @@ export const NEXT_COMMAND = `  UPDATE command_queue q SET status = 'sent', sent_
        INTO n_id, n_command_uuid, n_request_type, n_body, n_body_sealed;`;
 
 /** The names above and this definition are also used by migration 0009 (its `down` restores this one). */
-export const CREATE = `
+const CREATE = `
 CREATE FUNCTION slate_answer_and_next(
 ${PARAMS}
 LANGUAGE plpgsql AS $fn$

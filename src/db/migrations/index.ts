@@ -7,6 +7,7 @@ import { CommandIndexes1700000000006 } from './0006-command-indexes';
 import { AnswerAndNext1700000000007 } from './0007-answer-and-next';
 import { QueueStorage1700000000008 } from './0008-queue-storage';
 import { NextCommandPlan1700000000009 } from './0009-next-command-plan';
+import { TransactionModel1700000000010 } from './0010-transaction-model';
 
 /**
  * The explicit, ordered list of schema migrations. Append only: a released migration is never
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   AnswerAndNext1700000000007,
   QueueStorage1700000000008,
   NextCommandPlan1700000000009,
+  TransactionModel1700000000010,
 ];

@@ -1,3 +1,5 @@
+import type { Queryable, Tx } from '../database';
+
 /** An APNs push certificate as stored; the private key is sealed with SecretBox('push-key'). */
 export interface ApnsCertificateRecord {
   id: string;
@@ -14,8 +16,8 @@ export interface ApnsCertificateRecord {
 
 export interface ApnsCertificateStore {
   /** Stores a certificate as the one in use; earlier ones stay as history, inactive. */
-  activate(rec: Omit<ApnsCertificateRecord, 'active'>): Promise<void>;
-  active(): Promise<ApnsCertificateRecord | null>;
+  activate(tx: Tx, rec: Omit<ApnsCertificateRecord, 'active'>): Promise<void>;
+  active(q: Queryable): Promise<ApnsCertificateRecord | null>;
   /** Newest first. */
-  list(): Promise<ApnsCertificateRecord[]>;
+  list(q: Queryable): Promise<ApnsCertificateRecord[]>;
 }

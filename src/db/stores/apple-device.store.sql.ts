@@ -1,7 +1,7 @@
 import { readBool, readDate } from '../columns';
 import type { DeviceState } from '../entities';
-import type { Executor, Sql } from '../sql';
-import type { AppleAuthContext, AppleDevice, AppleDeviceStore, ConnectContext, PushTarget } from './apple-device.store';
+import { placeholders, type Atomic, type Queryable, type Tx } from '../database';
+import type { AppleAuthContext, AppleDevice, AppleDeviceStore, ConnectContext, PushTarget, RenewalCandidate } from './apple-device.store';
 import { CERTIFICATE_COLS, certificateFromRow } from './certificate.store.sql';
 
 const COLS = `device_id, udid, enrollment_token_id, cert_fingerprint, topic, push_token, push_magic, token_invalid_at,
@@ -20,18 +20,16 @@ function toAuthContext(r: Record<string, unknown>): AppleAuthContext {
 }
 
 export class SqlAppleDeviceStore implements AppleDeviceStore {
-  constructor(private readonly sql: Sql) {}
-
-  async authContext(udid: string): Promise<AppleAuthContext | null> {
-    const r = await this.sql.one<Record<string, unknown>>(
+  async authContext(q: Queryable, udid: string): Promise<AppleAuthContext | null> {
+    const r = await q.one<Record<string, unknown>>(
       `SELECT ${AUTH_COLS} FROM apple_devices a JOIN devices d ON d.id = a.device_id WHERE a.udid = ?`, [udid]);
     return r ? toAuthContext(r) : null;
   }
 
-  async connectContext(fingerprint: string): Promise<ConnectContext> {
+  async connectContext(q: Queryable, fingerprint: string): Promise<ConnectContext> {
     // The device is joined through the certificate's binding, so only the device holding this
     // very certificate comes back.
-    const r = await this.sql.one<Record<string, unknown>>(
+    const r = await q.one<Record<string, unknown>>(
       `SELECT ${CERT_COLS}, ${AUTH_COLS}
        FROM certificates c
        LEFT JOIN apple_devices a ON a.device_id = c.device_id AND a.cert_fingerprint = c.fingerprint
@@ -43,32 +41,32 @@ export class SqlAppleDeviceStore implements AppleDeviceStore {
     return { certificate: certificateFromRow(cert), device: r.device_id === null || r.device_id === undefined ? null : toAuthContext(r) };
   }
 
-  async get(deviceId: string): Promise<AppleDevice | null> {
-    const r = await this.sql.one(`SELECT ${COLS} FROM apple_devices WHERE device_id = ?`, [deviceId]);
+  async get(q: Queryable, deviceId: string): Promise<AppleDevice | null> {
+    const r = await q.one(`SELECT ${COLS} FROM apple_devices WHERE device_id = ?`, [deviceId]);
     return r ? toAppleDevice(r) : null;
   }
 
-  async getByUdid(udid: string): Promise<AppleDevice | null> {
-    const r = await this.sql.one(`SELECT ${COLS} FROM apple_devices WHERE udid = ?`, [udid]);
+  async getByUdid(q: Queryable, udid: string): Promise<AppleDevice | null> {
+    const r = await q.one(`SELECT ${COLS} FROM apple_devices WHERE udid = ?`, [udid]);
     return r ? toAppleDevice(r) : null;
   }
 
-  async upsertAuthenticated(rec: { deviceId: string; udid: string; enrollmentTokenId: string | null; certFingerprint: string; enrolledVia: 'profile' | 'ade'; topic: string | null; at: Date }, ex?: Executor): Promise<void> {
+  async upsertAuthenticated(tx: Tx, rec: { deviceId: string; udid: string; enrollmentTokenId: string | null; certFingerprint: string; enrolledVia: 'profile' | 'ade'; topic: string | null; at: Date }): Promise<void> {
     // Authenticate starts a new enrolment: push token, unlock and bootstrap tokens of the old one are void.
-    await this.sql.run(
+    await tx.run(
       `INSERT INTO apple_devices (device_id, udid, enrollment_token_id, cert_fingerprint, topic, awaiting_configuration, enrolled_via, authenticated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (device_id) DO UPDATE SET udid = excluded.udid, enrollment_token_id = excluded.enrollment_token_id,
          cert_fingerprint = excluded.cert_fingerprint, topic = excluded.topic, push_token = NULL, push_magic = NULL,
          token_invalid_at = NULL, unlock_token = NULL, bootstrap_token = NULL, awaiting_configuration = excluded.awaiting_configuration,
          enrolled_via = excluded.enrolled_via, authenticated_at = excluded.authenticated_at, token_updated_at = NULL, checked_out_at = NULL`,
-      [rec.deviceId, rec.udid, rec.enrollmentTokenId, rec.certFingerprint, rec.topic, false, rec.enrolledVia, rec.at], ex);
+      [rec.deviceId, rec.udid, rec.enrollmentTokenId, rec.certFingerprint, rec.topic, false, rec.enrolledVia, rec.at]);
   }
 
-  async updateToken(deviceId: string, t: { topic: string; pushToken: string; pushMagic: string; unlockTokenSealed?: string | null; awaitingConfiguration: boolean; at: Date }): Promise<void> {
+  async updateToken(tx: Tx, deviceId: string, t: { topic: string; pushToken: string; pushMagic: string; unlockTokenSealed?: string | null; awaitingConfiguration: boolean; at: Date }): Promise<void> {
     // UnlockToken arrives only in the first TokenUpdate of an enrolment: keep it when later ones omit it.
     const keepUnlock = t.unlockTokenSealed === undefined;
-    await this.sql.run(
+    await tx.run(
       `UPDATE apple_devices SET topic = ?, push_token = ?, push_magic = ?, token_invalid_at = NULL,
          ${keepUnlock ? '' : 'unlock_token = ?,'} awaiting_configuration = ?, token_updated_at = ? WHERE device_id = ?`,
       keepUnlock
@@ -76,31 +74,53 @@ export class SqlAppleDeviceStore implements AppleDeviceStore {
         : [t.topic, t.pushToken, t.pushMagic, t.unlockTokenSealed, t.awaitingConfiguration, t.at, deviceId]);
   }
 
-  async setBootstrapToken(deviceId: string, sealed: string | null): Promise<void> {
-    await this.sql.run(`UPDATE apple_devices SET bootstrap_token = ? WHERE device_id = ?`, [sealed, deviceId]);
+  async setBootstrapToken(w: Atomic, deviceId: string, sealed: string | null): Promise<void> {
+    await w.run(`UPDATE apple_devices SET bootstrap_token = ? WHERE device_id = ?`, [sealed, deviceId]);
   }
 
-  async markCheckedOut(deviceId: string, at: Date, ex?: Executor): Promise<void> {
-    await this.sql.run(
+  async markCheckedOut(tx: Tx, deviceId: string, at: Date): Promise<void> {
+    await tx.run(
       `UPDATE apple_devices SET checked_out_at = ?, cert_fingerprint = NULL, push_token = NULL, push_magic = NULL,
-         unlock_token = NULL, bootstrap_token = NULL WHERE device_id = ?`, [at, deviceId], ex);
+         unlock_token = NULL, bootstrap_token = NULL WHERE device_id = ?`, [at, deviceId]);
   }
 
-  async pushTargets(deviceIds: readonly string[]): Promise<PushTarget[]> {
+  async rebind(tx: Tx, deviceId: string, from: string, to: string): Promise<boolean> {
+    const r = await tx.run(`UPDATE apple_devices SET cert_fingerprint = ? WHERE device_id = ? AND cert_fingerprint = ?`,
+      [to.toLowerCase(), deviceId, from.toLowerCase()]);
+    return r.affected === 1;
+  }
+
+  async pushTargets(q: Queryable, deviceIds: readonly string[]): Promise<PushTarget[]> {
     const out: PushTarget[] = [];
     for (let i = 0; i < deviceIds.length; i += 500) {
       const part = deviceIds.slice(i, i + 500);
-      const rows = await this.sql.rows<Record<string, string>>(
+      const rows = await q.rows<Record<string, string>>(
         `SELECT device_id, topic, push_token, push_magic FROM apple_devices
-         WHERE device_id IN (${part.map(() => '?').join(', ')}) AND push_token IS NOT NULL AND push_magic IS NOT NULL
+         WHERE device_id IN (${placeholders(part.length)}) AND push_token IS NOT NULL AND push_magic IS NOT NULL
            AND topic IS NOT NULL AND token_invalid_at IS NULL AND checked_out_at IS NULL`, part);
       for (const r of rows) out.push({ deviceId: r.device_id!, topic: r.topic!, token: r.push_token!, pushMagic: r.push_magic! });
     }
     return out;
   }
 
-  async markTokenInvalid(deviceId: string, at: Date, token: string): Promise<boolean> {
-    const r = await this.sql.run(`UPDATE apple_devices SET token_invalid_at = ? WHERE device_id = ? AND push_token = ?`, [at, deviceId, token]);
+  async renewalCandidates(q: Queryable, before: Date, now: Date, limit: number): Promise<RenewalCandidate[]> {
+    const rows = await q.rows<Record<string, unknown>>(
+      `SELECT a.device_id, d.school_id, d.grade_id, d.class_id, a.enrollment_token_id, c.not_after
+       FROM apple_devices a
+       JOIN certificates c ON c.fingerprint = a.cert_fingerprint
+       JOIN devices d ON d.id = a.device_id
+       WHERE a.checked_out_at IS NULL AND a.push_token IS NOT NULL AND c.revoked_at IS NULL AND c.not_after < ?
+         AND d.state IN ('enrolled', 'lost') AND d.school_id IS NOT NULL AND d.grade_id IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM scep_challenges s WHERE s.device_id = a.device_id AND s.used_at IS NULL AND s.expires_at > ?)
+       ORDER BY c.not_after LIMIT ${Math.max(1, Math.floor(limit))}`, [before, now]);
+    return rows.map((r) => ({
+      deviceId: String(r.device_id), schoolId: String(r.school_id), gradeId: String(r.grade_id), classId: (r.class_id as string | null) ?? null,
+      enrollmentTokenId: (r.enrollment_token_id as string | null) ?? null, notAfter: readDate(r.not_after)!,
+    }));
+  }
+
+  async markTokenInvalid(w: Atomic, deviceId: string, at: Date, token: string): Promise<boolean> {
+    const r = await w.run(`UPDATE apple_devices SET token_invalid_at = ? WHERE device_id = ? AND push_token = ?`, [at, deviceId, token]);
     return r.affected > 0;
   }
 }

@@ -1,3 +1,5 @@
+import type { Atomic, Queryable, Tx } from '../database';
+
 /** What a certificate is for. */
 export type CertificateKind = 'device' | 'scep-ra' | 'profile-signing';
 
@@ -33,15 +35,18 @@ export interface CertificateFilter {
 
 /** Every certificate the CA issued. */
 export interface CertificateStore {
-  insert(cert: NewCertificate): Promise<void>;
-  getByFingerprint(fingerprint: string): Promise<CertificateRecord | null>;
-  getBySerial(serial: string): Promise<CertificateRecord | null>;
-  list(filter?: CertificateFilter): Promise<CertificateRecord[]>;
+  insert(tx: Tx, cert: NewCertificate): Promise<void>;
+  getByFingerprint(q: Queryable, fingerprint: string): Promise<CertificateRecord | null>;
+  /** The record locked for the rest of the transaction (Postgres), so two requests with one certificate take turns. */
+  getByFingerprintForUpdate(tx: Tx, fingerprint: string): Promise<CertificateRecord | null>;
+  getBySerial(q: Queryable, serial: string): Promise<CertificateRecord | null>;
+  list(q: Queryable, filter?: CertificateFilter): Promise<CertificateRecord[]>;
   /**
    * Binds a certificate to a device unless it is bound to another one (one statement, so two
    * devices presenting the same certificate cannot both win). 'bound' also when already bound here.
    */
-  bind(fingerprint: string, deviceId: string): Promise<'bound' | 'elsewhere' | 'unknown'>;
-  revokeBySerial(serial: string, reason: string, now: Date): Promise<boolean>;
-  revokeByDevice(deviceId: string, reason: string, now: Date): Promise<number>;
+  bind(tx: Tx, fingerprint: string, deviceId: string): Promise<'bound' | 'elsewhere' | 'unknown'>;
+  revokeBySerial(w: Atomic, serial: string, reason: string, now: Date): Promise<boolean>;
+  /** Revokes a device's certificates, except `keep` (the one it now uses); returns how many. */
+  revokeByDevice(w: Atomic, deviceId: string, reason: string, now: Date, keep?: string): Promise<number>;
 }

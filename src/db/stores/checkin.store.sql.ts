@@ -1,18 +1,17 @@
 import { readDate } from '../columns';
-import { readJson, type Executor, type Sql } from '../sql';
+import type { Atomic, Queryable, Tx } from '../database';
+import { jsonParam, readJson } from '../json-column';
 import type { CheckinRecord, CheckinStore } from './checkin.store';
 
 export class SqlCheckinStore implements CheckinStore {
-  constructor(private readonly sql: Sql) {}
-
-  async record(c: Omit<CheckinRecord, 'id'>, ex?: Executor): Promise<void> {
-    await this.sql.run(
+  async record(tx: Tx, c: Omit<CheckinRecord, 'id'>): Promise<void> {
+    await tx.run(
       `INSERT INTO checkins (device_id, udid, message_type, os_version, build_version, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-      [c.deviceId, c.udid, c.messageType, c.osVersion, c.buildVersion, c.createdAt], ex);
+      [c.deviceId, c.udid, c.messageType.slice(0, 32), c.osVersion?.slice(0, 40) ?? null, c.buildVersion?.slice(0, 40) ?? null, c.createdAt]);
   }
 
-  async list(deviceId: string, limit: number): Promise<CheckinRecord[]> {
-    const rows = await this.sql.rows<Record<string, unknown>>(
+  async list(q: Queryable, deviceId: string, limit: number): Promise<CheckinRecord[]> {
+    const rows = await q.rows<Record<string, unknown>>(
       `SELECT id, device_id, udid, message_type, os_version, build_version, created_at FROM checkins
        WHERE device_id = ? ORDER BY id DESC LIMIT ${Math.max(1, Math.floor(limit))}`, [deviceId]);
     return rows.map((r) => ({
@@ -21,23 +20,23 @@ export class SqlCheckinStore implements CheckinStore {
     }));
   }
 
-  async pruneBefore(before: Date): Promise<number> {
-    return (await this.sql.run(`DELETE FROM checkins WHERE created_at < ?`, [before])).affected;
+  async pruneBefore(w: Atomic, before: Date): Promise<number> {
+    return (await w.run(`DELETE FROM checkins WHERE created_at < ?`, [before])).affected;
   }
 
-  async putInventory(deviceId: string, kind: string, data: unknown, at: Date): Promise<void> {
-    await this.sql.run(
+  async putInventory(tx: Tx, deviceId: string, kind: string, data: unknown, at: Date): Promise<void> {
+    await tx.run(
       `INSERT INTO device_inventory (device_id, kind, data, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (device_id, kind) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at`,
-      [deviceId, kind, JSON.stringify(data), at]);
+      [deviceId, kind, jsonParam(data), at]);
   }
 
-  async deleteInventory(deviceId: string, kind: string): Promise<void> {
-    await this.sql.run(`DELETE FROM device_inventory WHERE device_id = ? AND kind = ?`, [deviceId, kind]);
+  async deleteInventory(tx: Tx, deviceId: string, kind: string): Promise<void> {
+    await tx.run(`DELETE FROM device_inventory WHERE device_id = ? AND kind = ?`, [deviceId, kind]);
   }
 
-  async inventory(deviceId: string): Promise<Record<string, { data: unknown; updatedAt: Date }>> {
-    const rows = await this.sql.rows<Record<string, unknown>>(`SELECT kind, data, updated_at FROM device_inventory WHERE device_id = ?`, [deviceId]);
+  async inventory(q: Queryable, deviceId: string): Promise<Record<string, { data: unknown; updatedAt: Date }>> {
+    const rows = await q.rows<Record<string, unknown>>(`SELECT kind, data, updated_at FROM device_inventory WHERE device_id = ?`, [deviceId]);
     const out: Record<string, { data: unknown; updatedAt: Date }> = {};
     for (const r of rows) out[String(r.kind)] = { data: readJson(r.data), updatedAt: readDate(r.updated_at)! };
     return out;

@@ -1,4 +1,4 @@
-import type { Executor } from '../sql';
+import type { Atomic, Queryable, Tx } from '../database';
 
 export interface CheckinRecord {
   id: number;
@@ -12,11 +12,11 @@ export interface CheckinRecord {
 
 /** Check-in history and the latest inventory snapshot per kind (DeviceInformation, ProfileList, ...). */
 export interface CheckinStore {
-  record(c: Omit<CheckinRecord, 'id'>, ex?: Executor): Promise<void>;
-  list(deviceId: string, limit: number): Promise<CheckinRecord[]>;
+  record(tx: Tx, c: Omit<CheckinRecord, 'id'>): Promise<void>;
+  list(q: Queryable, deviceId: string, limit: number): Promise<CheckinRecord[]>;
   /** Retention: deletes check-ins older than `before`; returns how many. */
-  pruneBefore(before: Date): Promise<number>;
-  putInventory(deviceId: string, kind: string, data: unknown, at: Date): Promise<void>;
-  deleteInventory(deviceId: string, kind: string): Promise<void>;
-  inventory(deviceId: string): Promise<Record<string, { data: unknown; updatedAt: Date }>>;
+  pruneBefore(w: Atomic, before: Date): Promise<number>;
+  putInventory(tx: Tx, deviceId: string, kind: string, data: unknown, at: Date): Promise<void>;
+  deleteInventory(tx: Tx, deviceId: string, kind: string): Promise<void>;
+  inventory(q: Queryable, deviceId: string): Promise<Record<string, { data: unknown; updatedAt: Date }>>;
 }

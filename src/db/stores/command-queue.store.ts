@@ -1,4 +1,4 @@
-import type { Executor } from '../sql';
+import type { Atomic, Db, Queryable, Tx } from '../database';
 
 /** Where a command stands (DESIGN §4). The first three are pending; the rest are final. */
 export const PENDING_STATUSES = ['queued', 'sent', 'not_now'] as const;
@@ -72,6 +72,11 @@ export type AnswerOutcome =
   | { kind: 'late'; command: CommandRecord }
   /** A repeated report: nothing changes. */
   | { kind: 'duplicate'; command: CommandRecord }
+  /**
+   * Nothing recorded: the command is pending and of a type in `deferTypes`, so its answer must be
+   * recorded together with its side effects in one transaction (the caller opens it and asks again).
+   */
+  | { kind: 'deferred'; requestType: string }
   | { kind: 'unknown' };
 
 export interface AnswerAndNextOptions {
@@ -82,6 +87,8 @@ export interface AnswerAndNextOptions {
    * command is handed out: a device that acknowledged EraseDevice is wiping itself.
    */
   noNextAfter?: readonly string[];
+  /** Request types whose answers are not recorded here but reported 'deferred' (see AnswerOutcome). */
+  deferTypes?: readonly string[];
 }
 
 export interface AnswerAndNext {
@@ -100,36 +107,38 @@ export interface BulkProgress {
 
 export interface CommandQueueStore {
   /** Idempotent by CommandUUID: a UUID already queued or finished is reported as duplicate, not added. */
-  enqueue(commands: readonly NewCommand[], ex?: Executor): Promise<{ inserted: string[]; duplicates: string[] }>;
+  enqueue(tx: Tx, commands: readonly NewCommand[]): Promise<{ inserted: string[]; duplicates: string[] }>;
   /**
-   * Picks the device's next command (priority, then FIFO) and marks it sent. A command sent but
-   * never answered is sent again; NotNow ones are skipped when `skipNotNow` (the device just said
-   * NotNow) and offered again at the next Idle.
+   * Picks the device's next command (priority, then FIFO) and marks it sent, in one statement. A
+   * command sent but never answered is sent again; NotNow ones are skipped when `skipNotNow` (the
+   * device just said NotNow) and offered again at the next Idle.
    */
-  next(deviceId: string, now: Date, opts: { skipNotNow: boolean }, ex?: Executor): Promise<NextCommand | null>;
-  recordAnswer(deviceId: string, commandUuid: string, answer: CommandAnswer, now: Date, ex?: Executor): Promise<AnswerOutcome>;
+  next(w: Atomic, deviceId: string, now: Date, opts: { skipNotNow: boolean }): Promise<NextCommand | null>;
+  recordAnswer(tx: Tx, deviceId: string, commandUuid: string, answer: CommandAnswer, now: Date): Promise<AnswerOutcome>;
   /**
    * recordAnswer then next, atomically: the poll of a device that reports an answer. On Postgres
-   * one statement (one round trip); see migration 0007.
+   * one statement (one round trip); see migration 0010.
    */
-  answerAndNext(deviceId: string, commandUuid: string, answer: CommandAnswer, now: Date, opts: AnswerAndNextOptions, ex?: Executor): Promise<AnswerAndNext>;
+  answerAndNext(w: Atomic, deviceId: string, commandUuid: string, answer: CommandAnswer, now: Date, opts: AnswerAndNextOptions): Promise<AnswerAndNext>;
   /** Cancels one pending command; false when it is not pending (already answered or unknown). */
-  cancel(commandUuid: string, now: Date, note: string): Promise<boolean>;
+  cancel(w: Atomic, commandUuid: string, now: Date, note: string): Promise<boolean>;
   /** Cancels everything pending for a device (re-enrolment, check-out, wipe). */
-  cancelAllForDevice(deviceId: string, now: Date, note: string, ex?: Executor): Promise<number>;
+  cancelAllForDevice(tx: Tx, deviceId: string, now: Date, note: string): Promise<number>;
   /** Moves commands past their expiry to the history; returns how many. */
-  expireDue(now: Date, limit: number): Promise<number>;
+  expireDue(db: Db, now: Date, limit: number): Promise<number>;
+  /** Retention: deletes history older than `before`; returns how many. */
+  pruneHistory(w: Atomic, before: Date, limit: number): Promise<number>;
   /**
    * Reclaims the rows answered commands left behind (Postgres VACUUM; nothing to do on SQLite, which
    * frees pages at once). Every answer deletes a queue row, and until they are vacuumed each
    * next-command lookup walks past the dead index entries.
    */
-  reclaim(): Promise<void>;
-  markPushed(deviceIds: readonly string[], at: Date, ex?: Executor): Promise<void>;
-  get(commandUuid: string): Promise<CommandRecord | null>;
+  reclaim(db: Db): Promise<void>;
+  markPushed(w: Atomic, deviceIds: readonly string[], at: Date): Promise<void>;
+  get(q: Queryable, commandUuid: string): Promise<CommandRecord | null>;
   /** Newest first: pending and finished together. */
-  timeline(deviceId: string, limit: number): Promise<CommandRecord[]>;
-  pendingCount(deviceId: string): Promise<number>;
-  createBulkJob(job: { id: string; requestType: string; target: string; total: number; createdBy: string | null; createdAt: Date }, ex?: Executor): Promise<void>;
-  bulkProgress(id: string): Promise<BulkProgress | null>;
+  timeline(q: Queryable, deviceId: string, limit: number): Promise<CommandRecord[]>;
+  pendingCount(q: Queryable, deviceId: string): Promise<number>;
+  createBulkJob(tx: Tx, job: { id: string; requestType: string; target: string; total: number; createdBy: string | null; createdAt: Date }): Promise<void>;
+  bulkProgress(q: Queryable, id: string): Promise<BulkProgress | null>;
 }

@@ -1,3 +1,4 @@
+import type { Db, Queryable, Tx } from '../database';
 import type { DeviceRow, DeviceState, Platform } from '../entities';
 
 export type Device = DeviceRow;
@@ -19,16 +20,19 @@ export interface DeviceFilter {
   limit?: number;
 }
 
+/** Devices of every platform. Reads take any handle; writes the caller's transaction. */
 export interface DeviceStore {
-  create(input: NewDevice): Promise<Device>;
-  getById(id: string): Promise<Device | null>;
-  getByUdid(udid: string): Promise<Device | null>;
-  getBySerial(serialNumber: string): Promise<Device[]>;
-  getByAndroidName(name: string): Promise<Device | null>;
-  list(filter?: DeviceFilter): Promise<Device[]>;
-  count(filter?: DeviceFilter): Promise<number>;
+  create(tx: Tx, input: NewDevice): Promise<Device>;
+  getById(q: Queryable, id: string): Promise<Device | null>;
+  /** The device row locked for the rest of the transaction (Postgres; SQLite's transaction holds the file). */
+  getByUdidForUpdate(tx: Tx, udid: string): Promise<Device | null>;
+  getByUdid(q: Queryable, udid: string): Promise<Device | null>;
+  getBySerial(q: Queryable, serialNumber: string): Promise<Device[]>;
+  getByAndroidName(q: Queryable, name: string): Promise<Device | null>;
+  list(q: Queryable, filter?: DeviceFilter): Promise<Device[]>;
+  count(q: Queryable, filter?: DeviceFilter): Promise<number>;
   /** Updates and returns the device; device_unknown if it does not exist. */
-  update(id: string, patch: DevicePatch): Promise<Device>;
-  /** Records contact without touching anything else; cheap enough for every poll. */
-  touch(id: string, at: Date): Promise<void>;
+  update(tx: Tx, id: string, patch: DevicePatch): Promise<Device>;
+  /** Records contact without touching anything else; one statement, cheap enough for polls. */
+  touch(w: Db | Tx, id: string, at: Date): Promise<void>;
 }

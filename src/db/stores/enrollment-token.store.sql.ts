@@ -1,44 +1,42 @@
 import { readDate } from '../columns';
-import type { Sql } from '../sql';
+import type { Atomic, Queryable, Tx } from '../database';
 import type { EnrollmentToken, EnrollmentTokenStore, NewEnrollmentToken } from './enrollment-token.store';
 
 const COLS = 'id, platform, school_id, grade_id, class_id, label, expires_at, revoked_at, uses, max_uses, last_used_at, created_by, created_at';
 
 export class SqlEnrollmentTokenStore implements EnrollmentTokenStore {
-  constructor(private readonly sql: Sql) {}
-
-  async create(t: NewEnrollmentToken, tokenHash: string): Promise<void> {
-    await this.sql.run(
+  async create(w: Atomic, t: NewEnrollmentToken, tokenHash: string): Promise<void> {
+    await w.run(
       `INSERT INTO enrollment_tokens (id, token_hash, platform, school_id, grade_id, class_id, label, expires_at, uses, max_uses, created_by, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
       [t.id, tokenHash, t.platform, t.schoolId, t.gradeId, t.classId, t.label, t.expiresAt, t.maxUses, t.createdBy, t.createdAt]);
   }
 
-  async get(id: string): Promise<EnrollmentToken | null> {
-    const r = await this.sql.one(`SELECT ${COLS} FROM enrollment_tokens WHERE id = ?`, [id]);
+  async get(q: Queryable, id: string): Promise<EnrollmentToken | null> {
+    const r = await q.one(`SELECT ${COLS} FROM enrollment_tokens WHERE id = ?`, [id]);
     return r ? toToken(r) : null;
   }
 
-  async findByHash(tokenHash: string): Promise<EnrollmentToken | null> {
-    const r = await this.sql.one(`SELECT ${COLS} FROM enrollment_tokens WHERE token_hash = ?`, [tokenHash]);
+  async findByHash(q: Queryable, tokenHash: string): Promise<EnrollmentToken | null> {
+    const r = await q.one(`SELECT ${COLS} FROM enrollment_tokens WHERE token_hash = ?`, [tokenHash]);
     return r ? toToken(r) : null;
   }
 
-  async consume(id: string, now: Date): Promise<boolean> {
+  async consume(w: Atomic, id: string, now: Date): Promise<boolean> {
     // The validity check and the count are one statement, so concurrent uses cannot overshoot max_uses.
-    const r = await this.sql.run(
+    const r = await w.run(
       `UPDATE enrollment_tokens SET uses = uses + 1, last_used_at = ?
        WHERE id = ? AND revoked_at IS NULL AND expires_at > ? AND (max_uses IS NULL OR uses < max_uses)`,
       [now, id, now]);
     return r.affected === 1;
   }
 
-  async revoke(id: string, now: Date): Promise<boolean> {
-    const r = await this.sql.run(`UPDATE enrollment_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, [now, id]);
+  async revoke(tx: Tx, id: string, now: Date): Promise<boolean> {
+    const r = await tx.run(`UPDATE enrollment_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, [now, id]);
     return r.affected === 1;
   }
 
-  async list(filter: { schoolIds?: readonly string[]; includeInactive?: boolean; now?: Date } = {}): Promise<EnrollmentToken[]> {
+  async list(q: Queryable, filter: { schoolIds?: readonly string[]; includeInactive?: boolean; now?: Date } = {}): Promise<EnrollmentToken[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.schoolIds) {
@@ -50,7 +48,7 @@ export class SqlEnrollmentTokenStore implements EnrollmentTokenStore {
       where.push('revoked_at IS NULL AND expires_at > ?');
       params.push(filter.now ?? new Date());
     }
-    const rows = await this.sql.rows(
+    const rows = await q.rows(
       `SELECT ${COLS} FROM enrollment_tokens${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC`, params);
     return rows.map(toToken);
   }

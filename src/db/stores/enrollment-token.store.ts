@@ -1,3 +1,4 @@
+import type { Atomic, Queryable, Tx } from '../database';
 import type { Platform } from '../entities';
 
 export interface EnrollmentToken {
@@ -20,11 +21,11 @@ export type NewEnrollmentToken = Omit<EnrollmentToken, 'uses' | 'lastUsedAt' | '
 
 /** Enrolment links. Only the SHA-256 of a token is stored; the token itself is shown once. */
 export interface EnrollmentTokenStore {
-  create(token: NewEnrollmentToken, tokenHash: string): Promise<void>;
-  get(id: string): Promise<EnrollmentToken | null>;
-  findByHash(tokenHash: string): Promise<EnrollmentToken | null>;
+  create(w: Atomic, token: NewEnrollmentToken, tokenHash: string): Promise<void>;
+  get(q: Queryable, id: string): Promise<EnrollmentToken | null>;
+  findByHash(q: Queryable, tokenHash: string): Promise<EnrollmentToken | null>;
   /** Counts one use if the token is still valid at `now`; false when expired, revoked or used up. */
-  consume(id: string, now: Date): Promise<boolean>;
-  revoke(id: string, now: Date): Promise<boolean>;
-  list(filter?: { schoolIds?: readonly string[]; includeInactive?: boolean; now?: Date }): Promise<EnrollmentToken[]>;
+  consume(w: Atomic, id: string, now: Date): Promise<boolean>;
+  revoke(tx: Tx, id: string, now: Date): Promise<boolean>;
+  list(q: Queryable, filter?: { schoolIds?: readonly string[]; includeInactive?: boolean; now?: Date }): Promise<EnrollmentToken[]>;
 }

@@ -1,5 +1,3 @@
-import type { DataSource } from 'typeorm';
-import { Sql } from '../sql';
 import type { ApnsCertificateStore } from './apns-certificate.store';
 import { SqlApnsCertificateStore } from './apns-certificate.store.sql';
 import type { AppleDeviceStore } from './apple-device.store';
@@ -15,11 +13,13 @@ import { SqlCommandQueueStore } from './command-queue.store.sql';
 import type { DeviceStore } from './device.store';
 import type { EnrollmentTokenStore } from './enrollment-token.store';
 import { SqlEnrollmentTokenStore } from './enrollment-token.store.sql';
-import { TypeOrmDeviceStore } from './device.store.typeorm';
+import { SqlDeviceStore } from './device.store.sql';
 import type { PushOutboxStore } from './push-outbox.store';
 import { SqlPushOutboxStore } from './push-outbox.store.sql';
 import type { OrgStore } from './org.store';
-import { TypeOrmOrgStore } from './org.store.typeorm';
+import type { TaskRunStore } from './task-run.store';
+import { SqlTaskRunStore } from './task-run.store.sql';
+import { SqlOrgStore } from './org.store.sql';
 
 export * from './apns-certificate.store';
 export * from './apple-device.store';
@@ -31,7 +31,7 @@ export * from './enrollment-token.store';
 export * from './device.store';
 export * from './org.store';
 export * from './push-outbox.store';
-export { isUniqueViolation } from './device.store.typeorm';
+export * from './task-run.store';
 
 /** Every store Slate uses, behind its interface. Services receive the ones they need. */
 export interface Stores {
@@ -45,20 +45,25 @@ export interface Stores {
   pushOutbox: PushOutboxStore;
   certificates: CertificateStore;
   scepChallenges: ScepChallengeStore;
+  taskRuns: TaskRunStore;
 }
 
-export function createStores(ds: DataSource): Stores {
-  const sql = new Sql(ds);
+/**
+ * The stores hold no connection: every method takes the handle it runs on (the database, or the
+ * caller's transaction), so one instance serves both databases and every transaction.
+ */
+export function createStores(): Stores {
   return {
-    commands: new SqlCommandQueueStore(sql),
-    enrollmentTokens: new SqlEnrollmentTokenStore(sql),
-    appleDevices: new SqlAppleDeviceStore(sql),
-    checkins: new SqlCheckinStore(sql),
-    apnsCertificates: new SqlApnsCertificateStore(sql),
-    pushOutbox: new SqlPushOutboxStore(sql),
-    certificates: new SqlCertificateStore(sql),
-    scepChallenges: new SqlScepChallengeStore(sql),
-    org: new TypeOrmOrgStore(ds),
-    devices: new TypeOrmDeviceStore(ds),
+    commands: new SqlCommandQueueStore(),
+    enrollmentTokens: new SqlEnrollmentTokenStore(),
+    appleDevices: new SqlAppleDeviceStore(),
+    checkins: new SqlCheckinStore(),
+    apnsCertificates: new SqlApnsCertificateStore(),
+    pushOutbox: new SqlPushOutboxStore(),
+    certificates: new SqlCertificateStore(),
+    scepChallenges: new SqlScepChallengeStore(),
+    org: new SqlOrgStore(),
+    devices: new SqlDeviceStore(),
+    taskRuns: new SqlTaskRunStore(),
   };
 }

@@ -1,3 +1,4 @@
+import type { Queryable, Tx } from '../database';
 import type { OrgKind, OrgUnitRow } from '../entities';
 
 export type OrgUnit = OrgUnitRow;
@@ -18,12 +19,12 @@ export interface OrgImportResult {
 }
 
 export interface OrgStore {
-  count(): Promise<number>;
-  getById(id: string): Promise<OrgUnit | null>;
-  getByCode(code: string): Promise<OrgUnit | null>;
-  getByCodes(codes: readonly string[]): Promise<OrgUnit[]>;
+  count(q: Queryable): Promise<number>;
+  getById(q: Queryable, id: string): Promise<OrgUnit | null>;
+  getByCode(q: Queryable, code: string): Promise<OrgUnit | null>;
+  getByCodes(q: Queryable, codes: readonly string[]): Promise<OrgUnit[]>;
   /** All units, parents before children (ordered by path depth, then code). */
-  list(filter?: { kind?: OrgKind; underId?: string }): Promise<OrgUnit[]>;
-  /** Applies upserts (parents listed before children) atomically: all or nothing. */
-  applyUpserts(units: readonly OrgUnitUpsert[]): Promise<OrgImportResult>;
+  list(q: Queryable, filter?: { kind?: OrgKind; underId?: string }): Promise<OrgUnit[]>;
+  /** Applies upserts (parents listed before children) in the caller's transaction. */
+  applyUpserts(tx: Tx, units: readonly OrgUnitUpsert[]): Promise<OrgImportResult>;
 }

@@ -1,4 +1,4 @@
-import type { Executor } from '../sql';
+import type { Atomic, Db, Queryable, Tx } from '../database';
 
 /** A device waiting for a push. Many wakes before the send coalesce into one row. */
 export interface PushOutboxEntry {
@@ -16,18 +16,18 @@ export type OutboxClaim = Pick<PushOutboxEntry, 'deviceId' | 'generation'>;
 
 export interface PushOutboxStore {
   /** Adds or coalesces rows; called inside the enqueue transaction. A row in backoff keeps its backoff. */
-  add(deviceIds: readonly string[], now: Date, ex?: Executor): Promise<void>;
+  add(tx: Tx, deviceIds: readonly string[], now: Date): Promise<void>;
   /**
    * Claims up to `limit` due rows by moving their next attempt to `leaseUntil`, so another
    * dispatcher (or process) leaves them alone; a crash mid-send frees them when the lease ends.
    */
-  claimDue(now: Date, limit: number, leaseUntil: Date): Promise<PushOutboxEntry[]>;
+  claimDue(db: Db, now: Date, limit: number, leaseUntil: Date): Promise<PushOutboxEntry[]>;
   /** Removes the claimed rows unless a newer wake arrived; returns how many were removed. */
-  complete(claims: readonly OutboxClaim[]): Promise<number>;
+  complete(w: Atomic, claims: readonly OutboxClaim[]): Promise<number>;
   /** Counts a failed attempt and schedules the next one. */
-  retry(deviceId: string, nextAttemptAt: Date, error: string): Promise<void>;
+  retry(w: Atomic, deviceId: string, nextAttemptAt: Date, error: string): Promise<void>;
   /** Makes claimed rows due again at `at` without counting an attempt (nothing was tried). */
-  release(deviceIds: readonly string[], at: Date): Promise<void>;
-  get(deviceId: string): Promise<PushOutboxEntry | null>;
-  count(): Promise<number>;
+  release(w: Atomic, deviceIds: readonly string[], at: Date): Promise<void>;
+  get(q: Queryable, deviceId: string): Promise<PushOutboxEntry | null>;
+  count(q: Queryable): Promise<number>;
 }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { Db } from '../../../src/db/database';
 import { SqlCommandQueueStore } from '../../../src/db/stores/command-queue.store.sql';
-import { TypeOrmDeviceStore } from '../../../src/db/stores/device.store.typeorm';
-import type { AnswerAndNext, CommandQueueStore, NewCommand } from '../../../src/db/stores/command-queue.store';
-import { Sql } from '../../../src/db/sql';
+import { SqlDeviceStore } from '../../../src/db/stores/device.store.sql';
+import type { AnswerAndNext, NewCommand } from '../../../src/db/stores/command-queue.store';
+import { bound, type Bound } from '../../helpers/bound-store';
 import { inTransactions, settlesWithin } from '../../helpers/concurrency';
 import { createTestDatabase, testDialect, type TestDatabase } from '../../helpers/test-db';
 
@@ -14,26 +14,25 @@ const ack = { status: 'acknowledged' as const, resultStatus: 'Acknowledged', err
 const notNow = { status: 'not_now' as const, resultStatus: 'NotNow', errorChain: null, raw: null };
 
 describe(`CommandQueueStore contract (${testDialect})`, () => {
-  let db: TestDatabase;
-  let ds: DataSource;
-  let q: CommandQueueStore;
-  let sql: Sql;
+  let testDb: TestDatabase;
+  let db: Db;
+  let q: Bound<SqlCommandQueueStore>;
+  const raw = new SqlCommandQueueStore();
   let dev: string;
   let other: string;
   let fresh: () => Promise<string>;
   const t0 = new Date('2026-11-29T10:00:00.000Z');
   beforeAll(async () => {
-    db = await createTestDatabase();
-    ds = await db.openMigrated();
-    sql = new Sql(ds);
-    q = new SqlCommandQueueStore(sql);
-    const devices = new TypeOrmDeviceStore(ds);
+    testDb = await createTestDatabase();
+    db = await testDb.openMigrated();
+    q = bound(raw, db, ['expireDue', 'reclaim']);
+    const devices = bound(new SqlDeviceStore(), db);
     dev = (await devices.create({ platform: 'apple', udid: 'Q-1' })).id;
     other = (await devices.create({ platform: 'apple', udid: 'Q-2' })).id;
     let n = 0;
     fresh = async () => (await devices.create({ platform: 'apple', udid: `Q-fresh-${++n}` })).id;
   });
-  afterAll(() => db.drop());
+  afterAll(() => testDb.drop());
 
   it('reclaims the rows answered commands leave behind (Postgres VACUUM), and keeps pending ones', async () => {
     const d = await fresh();
@@ -50,8 +49,8 @@ describe(`CommandQueueStore contract (${testDialect})`, () => {
       // VACUUM writes what it found into pg_class: exactly the live rows (a table never vacuumed
       // says -1). (Whether pages become all-visible depends on every other transaction in the
       // database, e.g. a test file running beside this one, so it is not asserted.)
-      const [r] = await ds.query(`SELECT reltuples FROM pg_class WHERE relname = 'command_queue' AND relnamespace = current_schema()::regnamespace`);
-      const live = Number((await ds.query('SELECT COUNT(*) AS n FROM command_queue'))[0].n);
+      const r = (await db.one<{ reltuples: number }>(`SELECT reltuples FROM pg_class WHERE relname = 'command_queue' AND relnamespace = current_schema()::regnamespace`))!;
+      const live = Number((await db.one<{ n: number }>('SELECT COUNT(*) AS n FROM command_queue'))!.n);
       expect(Number(r.reltuples)).toBe(live);
     }
   });
@@ -168,8 +167,39 @@ describe(`CommandQueueStore contract (${testDialect})`, () => {
     const go = { skipNotNow: false };
     /** The outcome's record must be what a read of the command gives afterwards. */
     const consistent = async (r: AnswerAndNext) => {
-      if (r.outcome.kind !== 'unknown') expect(r.outcome.command).toEqual(await q.get(r.outcome.command.commandUuid));
+      if (r.outcome.kind !== 'unknown' && r.outcome.kind !== 'deferred') expect(r.outcome.command).toEqual(await q.get(r.outcome.command.commandUuid));
     };
+
+    it('defers an answer whose type has side effects: nothing recorded, nothing handed out, until asked again without deferral', async () => {
+      const d = await fresh();
+      const info = cmd(d, 'DeviceInformation');
+      const lock = cmd(d, 'DeviceLock');
+      await q.enqueue([info, lock]);
+      await q.next(d, t0, go);
+      const deferred = await q.answerAndNext(d, info.commandUuid, ack, t0, { ...go, deferTypes: ['DeviceInformation'] });
+      expect(deferred).toEqual({ outcome: { kind: 'deferred', requestType: 'DeviceInformation' }, next: null });
+      expect((await q.get(info.commandUuid))!.status).toBe('sent');
+      // Types not listed, and NotNow answers, are never deferred.
+      const notNow = await q.answerAndNext(d, info.commandUuid, { status: 'not_now', resultStatus: 'NotNow', errorChain: null, raw: null }, t0, { skipNotNow: true, deferTypes: ['DeviceInformation'] });
+      expect(notNow.outcome.kind).toBe('not_now');
+      const done = await q.answerAndNext(d, info.commandUuid, ack, t0, { ...go, deferTypes: ['SecurityInfo'] });
+      expect(done.outcome.kind).toBe('finished');
+      expect(done.next!.commandUuid).toBe(lock.commandUuid);
+      await q.cancelAllForDevice(d, t0, 'done');
+    });
+
+    it('defers a late answer (to a cancelled command) of such a type too', async () => {
+      const d = await fresh();
+      const erase = cmd(d, 'EraseDevice', 100);
+      await q.enqueue([erase]);
+      await q.next(d, t0, go);
+      await q.cancel(erase.commandUuid, t0, 'changed my mind');
+      const deferred = await q.answerAndNext(d, erase.commandUuid, ack, t0, { ...go, deferTypes: ['EraseDevice'] });
+      expect(deferred.outcome.kind).toBe('deferred');
+      expect((await q.get(erase.commandUuid))!.resultStatus).toBeNull();
+      const late = await q.answerAndNext(d, erase.commandUuid, ack, t0, go);
+      expect(late.outcome).toMatchObject({ kind: 'late', command: { status: 'cancelled', resultStatus: 'Acknowledged' } });
+    });
 
     it('finishes the answered command and hands out the next by priority, then FIFO', async () => {
       const d = await fresh();
@@ -378,16 +408,24 @@ describe(`CommandQueueStore contract (${testDialect})`, () => {
       const c = cmd(d, 'DeviceLock', 100);
       const n = cmd(d, 'ProfileList');
       await q.enqueue([c, n]);
-      let second: Promise<AnswerAndNext> | undefined;
-      const first = await sql.transaction(async (ex) => {
-        const r = await q.answerAndNext(d, c.commandUuid, ack, t0, go, ex);
-        // Outside this transaction: must wait until it commits, then see the command finished.
-        second = q.answerAndNext(d, c.commandUuid, err, t0, go);
-        await new Promise((res) => setTimeout(res, 150));
+      let holding!: () => void;
+      const held = new Promise<void>((r) => (holding = r));
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const firstRun = db.transaction(async (tx) => {
+        const r = await raw.answerAndNext(tx, d, c.commandUuid, ack, t0, go);
+        holding();
+        await gate;
         return r;
       });
+      await held;
+      // Outside that transaction: must wait until it commits, then see the command finished.
+      const second = q.answerAndNext(d, c.commandUuid, err, t0, go);
+      await new Promise((res) => setTimeout(res, 150));
+      release();
+      const first = await firstRun;
       expect(first.outcome.kind).toBe('finished');
-      expect((await second!).outcome).toMatchObject({ kind: 'duplicate', command: { status: 'acknowledged' } });
+      expect((await second).outcome).toMatchObject({ kind: 'duplicate', command: { status: 'acknowledged' } });
       await q.cancelAllForDevice(d, t0, 'done');
     });
   });
@@ -405,27 +443,25 @@ describe(`CommandQueueStore contract (${testDialect})`, () => {
       await q.enqueue(Array.from({ length: 50 }, () => [d, ...others].map((id) => cmd(id, 'DeviceLock', 0, { body: body() }))).flat());
     }
     // One connection: warmed up (functions compiled, catalogs cached), so only the lookups count.
-    const conn = ds.createQueryRunner();
     const next = (device: string) => `SELECT * FROM slate_next_command('${device}', '${t0.toISOString()}', false)`;
     const answer = (device: string, uuid: string) =>
-      `SELECT * FROM slate_answer_and_next('${device}', '${uuid}', 'acknowledged', 'Acknowledged', NULL, '<plist/>', '${t0.toISOString()}', false, '{}')`;
-    const buffers = async (query: string) => {
-      const [r] = await conn.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${query}`);
-      const plan = (typeof r['QUERY PLAN'] === 'string' ? JSON.parse(r['QUERY PLAN']) : r['QUERY PLAN'])[0].Plan;
-      return Number(plan['Shared Hit Blocks']) + Number(plan['Shared Read Blocks']);
-    };
-    let viaNext: number;
-    let viaAnswer: number;
-    try {
-      const [warm] = await conn.query(next(others[0]!));
-      await conn.query(answer(others[0]!, warm.n_command_uuid));
+      `SELECT * FROM slate_answer_and_next('${device}', '${uuid}', 'acknowledged', 'Acknowledged', NULL, NULL, '${t0.toISOString()}', false, '{}', '{}')`;
+    let viaNext = 0;
+    let viaAnswer = 0;
+    // One connection (a transaction): warmed up (functions compiled, catalogs cached), so only the lookups count.
+    await db.transaction(async (tx) => {
+      const buffers = async (query: string) => {
+        const r = (await tx.one<Record<string, unknown>>(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${query}`))!;
+        const plan = (typeof r['QUERY PLAN'] === 'string' ? JSON.parse(r['QUERY PLAN']) : r['QUERY PLAN'] as { Plan: Record<string, number> }[])[0].Plan;
+        return Number(plan['Shared Hit Blocks']) + Number(plan['Shared Read Blocks']);
+      };
+      const warm = (await tx.one<{ n_command_uuid: string }>(next(others[0]!)))!;
+      await tx.run(answer(others[0]!, warm.n_command_uuid));
       // EXPLAIN counts the buffers of the statements inside the function too.
       viaNext = await buffers(next(d));
-      const [sent] = await conn.query(`SELECT command_uuid FROM command_queue WHERE device_id = $1 AND status = 'sent'`, [d]);
+      const sent = (await tx.one<{ command_uuid: string }>(`SELECT command_uuid FROM command_queue WHERE device_id = ? AND status = 'sent'`, [d]))!;
       viaAnswer = await buffers(answer(d, sent.command_uuid));
-    } finally {
-      await conn.release();
-    }
+    });
     expect(await q.pendingCount(d)).toBe(299);
     // The device's 300 rows lie on some 300 heap pages: reading them all costs over 300 buffers.
     expect(viaNext).toBeLessThan(25);
@@ -436,8 +472,8 @@ describe(`CommandQueueStore contract (${testDialect})`, () => {
     const d = await fresh();
     const [held, free] = [cmd(d, 'DeviceLock'), cmd(d, 'DeviceInformation')];
     await q.enqueue([held, free]);
-    await inTransactions(ds, 1, async ([poll]) => {
-      await poll!.query('SELECT id FROM command_queue WHERE command_uuid = $1 FOR UPDATE', [held.commandUuid]);
+    await inTransactions(db, 1, async ([poll]) => {
+      await poll!.run('SELECT id FROM command_queue WHERE command_uuid = ? FOR UPDATE', [held.commandUuid]);
       await settlesWithin(q.markPushed([d], t0), 5000);
     });
     expect((await q.get(free.commandUuid))!.pushedAt).toEqual(t0);

@@ -1,26 +1,28 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { DeviceIdentity } from '../apple/checkin.types';
-import type { CertificateBinder } from '../apple/checkin.service';
 import type { PkiConfig } from '../config/pki.config';
+import type { Atomic, Db, Tx } from '../db/database';
 import type { CertificateFilter, CertificateKind, CertificateRecord, CertificateStore, ChallengePlacement, ScepChallengeStore } from '../db/stores';
 import { AppError } from '../errors';
 import type { Logger } from '../log/logger';
+import { certificatesOnly, signData } from '../pki/cms-signed-data';
+import type { ParsedCsr } from '../pki/csr';
+import type { Responder } from '../pki/scep-message';
+import { buildName, certificateParts, derToPem, fingerprintOf, issueCertificate, parseCertificate, randomSerial } from '../pki/x509';
 import type { CaMaterial } from './ca-loader';
-import { CertificateVerifier, decodeForwardedCertificate } from './certificate-verifier';
-import { certificatesOnly, signData } from './cms-signed-data';
-import type { ParsedCsr } from './csr';
-import type { Responder } from './scep-message';
-import { hashChallenge, ScepResponder } from './scep.responder';
-import { certificateParts, derToPem, fingerprintOf, issueCertificate, parseCertificate, randomSerial } from './x509';
+import { CertificateVerifier } from './certificate-verifier';
+import { hashChallenge, ScepResponder, type IssueTarget } from './scep.responder';
 
-export interface PkiServiceDeps {
+export interface CertificateAuthorityDeps {
   config: PkiConfig;
   ca: CaMaterial;
   /** Who answers SCEP: the CA itself (RSA), or an RSA RA certificate beside an EC CA. */
   scep: Responder;
+  db: Db;
   certificates: CertificateStore;
   challenges: ScepChallengeStore;
   logger: Logger;
+  /** Fingerprints the verifier remembers as CA-issued: a pure function of the bytes (CA_CACHE_SIZE). */
+  verifiedCacheSize: number;
   now?: () => Date;
 }
 
@@ -35,11 +37,11 @@ export interface CaSummary {
   source: CaMaterial['source'];
 }
 
-export interface ChallengeRequest {
+export interface ChallengeRequest extends Partial<Pick<ChallengePlacement, 'classId' | 'enrollmentTokenId'>> {
   schoolId: string;
   gradeId: string;
-  classId?: string | null;
-  enrollmentTokenId?: string | null;
+  /** A renewal challenge: the certificate it admits belongs to this device from the start. */
+  deviceId?: string | null;
   ttlMs?: number;
 }
 
@@ -47,19 +49,21 @@ export interface ChallengeRequest {
 export const SCEP_CAPABILITIES = ['POSTPKIOperation', 'SHA-256', 'SHA-1', 'AES', 'DES3', 'SCEPStandard', 'Renewal'];
 
 /**
- * Slate's certificate authority: issues device identities through SCEP, signs enrolment
- * profiles, and decides whether a certificate a device presents is a live Slate identity.
+ * Slate's certificate authority: issues device identities through SCEP, signs enrolment profiles,
+ * records every certificate, and decides whether a certificate a device presents is a live Slate
+ * identity (CertificateVerifier). The codec it builds on (src/pki) knows nothing of storage.
  */
-export class PkiService implements CertificateBinder {
+export class CertificateAuthority {
   readonly verifier: CertificateVerifier;
   private readonly responder: ScepResponder;
 
-  constructor(private readonly deps: PkiServiceDeps) {
-    this.verifier = new CertificateVerifier(deps.ca, deps.certificates, () => this.now());
+  constructor(private readonly deps: CertificateAuthorityDeps) {
+    this.verifier = new CertificateVerifier(deps.ca, deps.certificates, () => this.now(), deps.verifiedCacheSize);
     this.responder = new ScepResponder({
+      db: deps.db,
       responder: deps.scep,
-      consumeChallenge: (c) => deps.challenges.consume(hashChallenge(c), this.now()),
-      issue: (csr, placement, deviceId) => this.issueDeviceCertificate(csr, placement, deviceId),
+      consumeChallenge: (tx, c) => this.consumeChallenge(tx, c),
+      issue: (tx, csr, target) => this.issueDeviceCertificate(tx, csr, target),
       verifier: this.verifier,
       logger: deps.logger,
     });
@@ -86,14 +90,14 @@ export class PkiService implements CertificateBinder {
   }
 
   /** A one-time SCEP challenge for an enrolment profile; only its hash is stored. */
-  async createChallenge(r: ChallengeRequest): Promise<{ challenge: string; expiresAt: Date }> {
+  async createChallenge(w: Atomic, r: ChallengeRequest): Promise<{ challenge: string; expiresAt: Date }> {
     const challenge = randomBytes(24).toString('base64url');
     const now = this.now();
     const expiresAt = new Date(now.getTime() + (r.ttlMs ?? this.deps.config.scepChallengeTtlMs));
-    await this.deps.challenges.create(
-      { id: randomUUID(), schoolId: r.schoolId, gradeId: r.gradeId, classId: r.classId ?? null, enrollmentTokenId: r.enrollmentTokenId ?? null, expiresAt, createdAt: now },
-      hashChallenge(challenge),
-    );
+    await this.deps.challenges.create(w, {
+      id: randomUUID(), schoolId: r.schoolId, gradeId: r.gradeId, classId: r.classId ?? null, enrollmentTokenId: r.enrollmentTokenId ?? null,
+      deviceId: r.deviceId ?? null, expiresAt, createdAt: now,
+    }, hashChallenge(challenge));
     return { challenge, expiresAt };
   }
 
@@ -114,66 +118,46 @@ export class PkiService implements CertificateBinder {
     return signData({ content: bytes, signerCert: this.deps.ca.cert, signerKey: this.deps.ca.key, extraCertificates: this.deps.ca.chain, digest: 'sha256' });
   }
 
-  verifyDeviceSignature(signatureB64: string, body: Buffer): Promise<DeviceIdentity> {
-    return this.verifier.verifyDetached(signatureB64, body);
-  }
-
-  async checkDeviceCertificate(pemOrDer: string | Buffer): Promise<DeviceIdentity> {
-    return this.verifier.identify(decodeForwardedCertificate(pemOrDer));
-  }
-
-  /** Signature and CA checks of verifyDeviceSignature without the database read; see liveIdentity. */
-  deviceSignatureFingerprint(signatureB64: string, body: Buffer): string {
-    return this.verifier.verifySignature(signatureB64, body);
-  }
-
-  /** CA check of checkDeviceCertificate without the database read; see liveIdentity. */
-  deviceCertificateFingerprint(pemOrDer: string | Buffer): string {
-    return this.verifier.issuedBySlate(decodeForwardedCertificate(pemOrDer));
-  }
-
-  /** The identity of a Slate-issued certificate, given its record as the caller read it. */
-  liveIdentity(fingerprint: string, rec: CertificateRecord | null): DeviceIdentity {
-    return this.verifier.liveIdentity(fingerprint, rec);
-  }
-
-  async bindCertificate(fingerprint: string, deviceId: string): Promise<void> {
-    const r = await this.deps.certificates.bind(fingerprint.toLowerCase(), deviceId);
-    if (r === 'elsewhere') throw new AppError('certificate_bound_elsewhere', 'certificate is bound to another device');
-    if (r === 'unknown') throw new AppError('certificate_untrusted', 'certificate unknown to this Slate');
-  }
-
-  revokeByDevice(deviceId: string, reason: string): Promise<number> {
-    return this.deps.certificates.revokeByDevice(deviceId, reason, this.now());
+  revokeByDevice(w: Atomic, deviceId: string, reason: string, keep?: string): Promise<number> {
+    return this.deps.certificates.revokeByDevice(w, deviceId, reason, this.now(), keep);
   }
 
   async revokeBySerial(serial: string, reason: string): Promise<CertificateRecord> {
     const normalised = serial.replace(/[:\s]/g, '').toLowerCase().replace(/^0+(?=.)/, '');
-    const rec = await this.deps.certificates.getBySerial(normalised);
+    const { db, certificates } = this.deps;
+    const rec = await certificates.getBySerial(db, normalised);
     if (!rec) throw new AppError('not_found', `no certificate with serial ${serial}`);
-    if (!rec.revokedAt) await this.deps.certificates.revokeBySerial(normalised, reason, this.now());
-    return (await this.deps.certificates.getBySerial(normalised))!;
+    if (!rec.revokedAt) await certificates.revokeBySerial(db, normalised, reason, this.now());
+    return (await certificates.getBySerial(db, normalised))!;
   }
 
   listCertificates(filter: CertificateFilter = {}): Promise<CertificateRecord[]> {
-    return this.deps.certificates.list(filter);
+    return this.deps.certificates.list(this.deps.db, filter);
   }
 
   getCertificateByFingerprint(fingerprint: string): Promise<CertificateRecord | null> {
-    return this.deps.certificates.getByFingerprint(fingerprint.toLowerCase());
+    return this.deps.certificates.getByFingerprint(this.deps.db, fingerprint.toLowerCase());
+  }
+
+  private async consumeChallenge(tx: Tx, challenge: string): Promise<IssueTarget | null> {
+    const c = await this.deps.challenges.consume(tx, hashChallenge(challenge), this.now());
+    if (!c) return null;
+    const { deviceId, ...placement } = c;
+    return { placement, deviceId };
   }
 
   /**
-   * A device identity from a verified CSR: subject and key from the CSR, everything else from
-   * policy (clientAuth, digitalSignature+keyEncipherment, DEVICE_CERT_VALIDITY); requested
-   * extensions are never copied.
+   * A device identity from a verified CSR: the key from the CSR, everything else from policy. The
+   * subject is Slate's own (CN slate-device-<record id>, O from CA_ORGANIZATION), never copied from
+   * the CSR, which anyone with a challenge writes; requested extensions are never copied either.
    */
-  async issueDeviceCertificate(csr: ParsedCsr, placement: ChallengePlacement, deviceId: string | null): Promise<Buffer> {
-    const now = this.now();
-    return this.issue('device', { subject: csr.subject, spki: csr.spki, validityMs: this.deps.config.deviceCertValidityMs, now }, placement, deviceId);
+  issueDeviceCertificate(tx: Tx, csr: ParsedCsr, target: IssueTarget): Promise<Buffer> {
+    const id = randomUUID();
+    const subject = buildName({ commonName: `slate-device-${id}`, organization: this.deps.config.organization });
+    return this.issue(tx, 'device', { id, subject, spki: csr.spki, validityMs: this.deps.config.deviceCertValidityMs, now: this.now() }, target.placement, target.deviceId);
   }
 
-  async issue(kind: CertificateKind, t: { subject: Buffer; spki: Buffer; validityMs: number; now: Date }, placement: Partial<ChallengePlacement>, deviceId: string | null): Promise<Buffer> {
+  async issue(tx: Tx, kind: CertificateKind, t: { id?: string; subject: Buffer; spki: Buffer; validityMs: number; now: Date }, placement: Partial<ChallengePlacement>, deviceId: string | null): Promise<Buffer> {
     const ca = certificateParts(this.deps.ca.cert);
     const caNotAfter = new Date(parseCertificate(this.deps.ca.cert).validTo);
     // Backdated a minute for device clocks; never beyond the CA's own expiry (RFC 5280 §6.1.3).
@@ -184,8 +168,8 @@ export class PkiService implements CertificateBinder {
       { serial, subject: t.subject, issuer: ca.subject, notBefore, notAfter, subjectPublicKey: t.spki, issuerPublicKey: ca.spki, profile: kind === 'device' ? 'device' : kind === 'scep-ra' ? 'ra' : 'signing' },
       this.deps.ca.key,
     );
-    await this.deps.certificates.insert({
-      id: randomUUID(), serial: serial.toString('hex'), kind, subject: oneLine(parseCertificate(der).subject), fingerprint: fingerprintOf(der), deviceId,
+    await this.deps.certificates.insert(tx, {
+      id: t.id ?? randomUUID(), serial: serial.toString('hex'), kind, subject: oneLine(parseCertificate(der).subject), fingerprint: fingerprintOf(der), deviceId,
       schoolId: placement.schoolId ?? null, gradeId: placement.gradeId ?? null, classId: placement.classId ?? null, enrollmentTokenId: placement.enrollmentTokenId ?? null,
       notBefore: truncateToSecond(notBefore), notAfter: truncateToSecond(notAfter), createdAt: t.now,
     });

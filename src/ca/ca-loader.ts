@@ -4,8 +4,8 @@ import type { KeyObject } from 'node:crypto';
 import type { PkiConfig } from '../config/pki.config';
 import type { SecretBox } from '../crypto/secret-box';
 import { AppError } from '../errors';
-import { generateKey, privateKeyFromPem, spkiDer } from './keys';
-import { certificateParts, derToPem, parseCertificate, pemToDers, selfSignedCa } from './x509';
+import { generateKey, privateKeyFromPem, spkiDer } from '../pki/keys';
+import { certificateParts, derToPem, parseCertificate, pemToDers, selfSignedCa } from '../pki/x509';
 
 /** The signing CA: its certificate, its key (in memory only), and any certificates above it. */
 export interface CaMaterial {

@@ -1,7 +1,9 @@
 /**
- * The check-in messages the service acts on, as decoded by apple/protocol (Apple's key names).
- * https://developer.apple.com/documentation/devicemanagement/check-in
+ * The messages of Apple's MDM protocol as Slate's services see them (Apple's key names), decoded
+ * and encoded by this package. https://developer.apple.com/documentation/devicemanagement
  */
+
+/** https://developer.apple.com/documentation/devicemanagement/check-in */
 export interface CheckinBase {
   UDID?: string;
   EnrollmentID?: string;
@@ -36,25 +38,24 @@ export type CheckinMessage =
   | (CheckinBase & { MessageType: 'DeclarativeManagement'; Endpoint: string; Data?: Buffer })
   | (CheckinBase & { MessageType: 'GetToken'; TokenServiceType?: string });
 
-/** The device as proven by its identity certificate (Mdm-Signature or a proxy-forwarded client cert). */
-export interface DeviceIdentity {
-  /** SHA-256 of the certificate DER, hex. */
-  fingerprint: string;
-  serial: string;
-  /** Device the certificate is bound to (at Authenticate), if any. */
-  deviceId: string | null;
-  /** Placement carried from the enrolment link through the SCEP challenge. */
-  schoolId: string | null;
-  gradeId: string | null;
-  classId: string | null;
-  enrollmentTokenId: string | null;
+/** A command as the device receives it inside `{CommandUUID, Command}`. */
+export type AppleCommand = { RequestType: string } & Record<string, unknown>;
+
+/** A decoded report from the device on the command endpoint (ServerURL). */
+export interface DeviceReport {
+  status: 'Idle' | 'Acknowledged' | 'Error' | 'CommandFormatError' | 'NotNow';
+  commandUuid?: string;
+  errorChain?: unknown[];
+  /** The whole decoded report (responses to queries live in it). */
+  body: Record<string, unknown>;
 }
 
-/** What a handler answers a device: a bare status, optionally with a body. */
-export interface DeviceReply {
-  status: number;
-  body?: Buffer;
-  contentType?: string;
-  /** Why, for the log line (devices never see it). */
-  reason?: string;
+/** Facts about a device that its DeviceInformation answer refreshes on the device record. */
+export interface DeviceFacts {
+  model?: string;
+  modelName?: string;
+  osVersion?: string;
+  buildVersion?: string;
+  name?: string;
+  serialNumber?: string;
 }

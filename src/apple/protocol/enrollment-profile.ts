@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../../errors';
-import { encodePlist } from '../protocol/plist';
-import { describeIssues } from '../protocol/checkin';
+import { encodePlist } from './plist';
+import { describeIssues } from './checkin';
 import { profileProblems, type AppleSchemas } from '../schema';
 
 /**

@@ -1,10 +1,11 @@
 import type { X509Certificate } from 'node:crypto';
-import type { DeviceIdentity } from '../apple/checkin.types';
+import type { Queryable } from '../db/database';
 import type { CertificateRecord, CertificateStore } from '../db/stores';
-import { AppError } from '../errors';
+import { AppError, isAppError } from '../errors';
+import { verifyDetachedSignature, type VerifiedSigner } from '../pki/detached-signature';
+import { fingerprintOf, parseCertificate, parseCertificateCached } from '../pki/x509';
 import type { CaMaterial } from './ca-loader';
-import { verifyDetachedSignature, type VerifiedSigner } from './detached-signature';
-import { fingerprintOf, parseCertificate, parseCertificateCached } from './x509';
+import type { DeviceIdentity } from './device-identity';
 
 /**
  * Decides whether a certificate a device presents is one of Slate's live device identities:
@@ -20,14 +21,16 @@ export class CertificateVerifier {
     ca: CaMaterial,
     private readonly store: CertificateStore,
     private readonly now: () => Date,
+    /** Fingerprints remembered as CA-issued (CA_CACHE_SIZE). */
+    private readonly cacheSize: number,
   ) {
     this.caCert = parseCertificate(ca.cert);
   }
 
-  async identify(der: Buffer): Promise<DeviceIdentity> {
+  async identify(q: Queryable, der: Buffer): Promise<DeviceIdentity> {
     const fingerprint = this.issuedBySlate(der);
     // Revocation, binding and validity are read per request: another process may have revoked it.
-    return this.liveIdentity(fingerprint, await this.store.getByFingerprint(fingerprint));
+    return this.liveIdentity(fingerprint, await this.store.getByFingerprint(q, fingerprint));
   }
 
   /** Checks that `der` was issued by Slate's CA (no database); returns its fingerprint. */
@@ -40,7 +43,7 @@ export class CertificateVerifier {
         throw new AppError('certificate_untrusted', 'not a certificate');
       }
       if (!cert.checkIssued(this.caCert) || !cert.verify(this.caCert.publicKey)) throw new AppError('certificate_untrusted', 'certificate not issued by the Slate CA');
-      if (this.issuedByCa.size >= 50_000) this.issuedByCa.clear();
+      if (this.issuedByCa.size >= this.cacheSize) this.issuedByCa.clear();
       this.issuedByCa.add(fingerprint);
     }
     return fingerprint;
@@ -56,7 +59,8 @@ export class CertificateVerifier {
     const t = this.now().getTime();
     if (t < rec.notBefore.getTime() || t > rec.notAfter.getTime()) throw new AppError('certificate_expired', 'certificate outside its validity');
     return {
-      fingerprint, serial: rec.serial, deviceId: rec.deviceId, schoolId: rec.schoolId, gradeId: rec.gradeId, classId: rec.classId, enrollmentTokenId: rec.enrollmentTokenId,
+      fingerprint, serial: rec.serial, deviceId: rec.deviceId, schoolId: rec.schoolId, gradeId: rec.gradeId, classId: rec.classId,
+      enrollmentTokenId: rec.enrollmentTokenId, issuedAt: rec.createdAt, notAfter: rec.notAfter,
     };
   }
 
@@ -64,9 +68,9 @@ export class CertificateVerifier {
    * Apple's `Mdm-Signature`: base64 detached CMS over the exact body bytes (SHA-1 or SHA-256, with
    * or without signed attributes, BER). https://developer.apple.com/documentation/devicemanagement/implementing_device_management/managing_certificates_for_mdm_servers_and_devices
    */
-  async verifyDetached(signatureB64: string, body: Buffer): Promise<DeviceIdentity> {
+  async verifyDetached(q: Queryable, signatureB64: string, body: Buffer): Promise<DeviceIdentity> {
     const fingerprint = this.verifySignature(signatureB64, body);
-    return this.liveIdentity(fingerprint, await this.store.getByFingerprint(fingerprint));
+    return this.liveIdentity(fingerprint, await this.store.getByFingerprint(q, fingerprint));
   }
 
   /**
@@ -77,10 +81,12 @@ export class CertificateVerifier {
   verifySignature(signatureB64: string, body: Buffer): string {
     const trimmed = signatureB64.replace(/\s+/g, '');
     if (!trimmed || !/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed) || trimmed.length > 64 * 1024) throw new AppError('signature_invalid', 'Mdm-Signature is not base64');
-    let signer: VerifiedSigner | null = null;
+    let signer: VerifiedSigner | null;
     try {
       signer = verifyDetachedSignature(Buffer.from(trimmed, 'base64'), body);
-    } catch {
+    } catch (err) {
+      // Malformed CMS is the sender's problem; anything else is ours and must not look like one.
+      if (!isAppError(err)) throw err;
       signer = null;
     }
     if (!signer) throw new AppError('signature_invalid', 'Mdm-Signature does not verify over the body');

@@ -1,0 +1,238 @@
+import { MigrationInterface, QueryRunner, Table, TableColumn } from 'typeorm';
+import { dialectOf } from '../columns';
+import { cols } from './helpers';
+
+/**
+ * One transaction model (issue #10) and stored results (issue #9).
+ *
+ * Postgres, the poll functions:
+ *  - slate_answer_and_next takes p_defer_types: an answer to a pending command of one of these
+ *    types (pending, or finished without a result: a late answer) is not recorded but reported
+ *    'deferred' (nothing changed, no row locked). Answers with
+ *    side effects (inventory, lost mode, wipe) are then recorded again by the caller inside one
+ *    transaction together with their effects; every other answer stays one statement, one round
+ *    trip. Semantics otherwise as in 0009.
+ *  - plan_cache_mode = force_generic_plan moves from every connection (it was a pool option) to the
+ *    two functions whose statements it was measured for: each is a lookup by key, one generic plan
+ *    fits every call, and re-planning at each call was about a quarter of the database's CPU.
+ * Both databases:
+ *  - scep_challenges.device_id: a renewal challenge (in the enrolment profile re-sent to a device
+ *    before its identity expires) admits a certificate that belongs to that device from the start.
+ *  - task_runs: each periodic task runs once per interval across all Slate processes on one
+ *    database: a process runs a task only after moving its next_run_at forward in one conditional
+ *    UPDATE (the claimed row).
+ *
+ * Frozen text: the functions are written out in full; down restores 0009's versions.
+ */
+const OLD_ANSWER_SIGNATURE = 'slate_answer_and_next(uuid, varchar, varchar, varchar, jsonb, text, timestamptz, boolean, varchar[])';
+const NEW_ANSWER_SIGNATURE = 'slate_answer_and_next(uuid, varchar, varchar, varchar, jsonb, text, timestamptz, boolean, varchar[], varchar[])';
+const NEXT_SIGNATURE = 'slate_next_command(uuid, timestamptz, boolean)';
+
+const CREATE_NEXT = `
+CREATE FUNCTION slate_next_command(
+  p_device uuid, p_now timestamptz, p_skip_not_now boolean,
+  OUT n_id bigint, OUT n_command_uuid varchar, OUT n_request_type varchar, OUT n_body text, OUT n_body_sealed boolean)
+LANGUAGE plpgsql SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off SET plan_cache_mode = force_generic_plan
+AS $fn$
+BEGIN
+  UPDATE command_queue q SET status = 'sent', sent_at = p_now, attempts = q.attempts + 1
+   WHERE q.id = (SELECT w.id FROM command_queue w
+                  WHERE w.device_id = p_device
+                    AND (w.status IN ('queued', 'sent') OR (w.status = 'not_now' AND NOT p_skip_not_now))
+                    AND (w.expires_at IS NULL OR w.expires_at > p_now)
+                  ORDER BY w.priority DESC, w.id ASC LIMIT 1)
+  RETURNING q.id, q.command_uuid, q.request_type, q.body, q.body_sealed
+       INTO n_id, n_command_uuid, n_request_type, n_body, n_body_sealed;
+END
+$fn$`;
+
+const CREATE_ANSWER = `
+CREATE FUNCTION slate_answer_and_next(
+  p_device uuid, p_command_uuid varchar, p_status varchar, p_result_status varchar, p_error_chain jsonb,
+  p_raw text, p_now timestamptz, p_skip_not_now boolean, p_no_next_after varchar[], p_defer_types varchar[],
+  OUT outcome varchar,
+  OUT c_id bigint, OUT c_command_uuid varchar, OUT c_device_id uuid, OUT c_request_type varchar, OUT c_priority integer,
+  OUT c_status varchar, OUT c_params jsonb, OUT c_not_now_count integer, OUT c_attempts integer, OUT c_bulk_job_id uuid,
+  OUT c_created_by varchar, OUT c_enqueued_at timestamptz, OUT c_pushed_at timestamptz, OUT c_sent_at timestamptz,
+  OUT c_expires_at timestamptz, OUT c_finished_at timestamptz, OUT c_result_status varchar, OUT c_error_chain jsonb,
+  OUT c_note varchar,
+  OUT n_id bigint, OUT n_command_uuid varchar, OUT n_request_type varchar, OUT n_body text, OUT n_body_sealed boolean)
+LANGUAGE plpgsql SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off SET plan_cache_mode = force_generic_plan
+AS $fn$
+DECLARE
+  v_id bigint;
+  v_device uuid;
+  v_type varchar;
+BEGIN
+  SELECT w.id, w.device_id, w.request_type INTO v_id, v_device, v_type FROM command_queue w WHERE w.command_uuid = p_command_uuid;
+  IF v_device IS DISTINCT FROM p_device THEN v_id := NULL; END IF;
+  IF v_id IS NOT NULL AND p_status <> 'not_now' AND v_type = ANY (p_defer_types) THEN
+    outcome := 'deferred';
+    c_request_type := v_type;
+    RETURN;
+  END IF;
+
+  IF v_id IS NOT NULL AND p_status = 'not_now' THEN
+    UPDATE command_queue q SET status = 'not_now', not_now_count = q.not_now_count + 1 WHERE q.id = v_id
+    RETURNING q.id, q.command_uuid, q.device_id, q.request_type, q.priority, q.status, q.params, q.not_now_count, q.attempts, q.bulk_job_id, q.created_by, q.enqueued_at, q.pushed_at, q.sent_at, q.expires_at INTO c_id, c_command_uuid, c_device_id, c_request_type, c_priority, c_status, c_params, c_not_now_count,
+    c_attempts, c_bulk_job_id, c_created_by, c_enqueued_at, c_pushed_at, c_sent_at, c_expires_at;
+    IF FOUND THEN outcome := 'not_now'; END IF;
+  ELSIF v_id IS NOT NULL THEN
+    WITH gone AS (DELETE FROM command_queue q WHERE q.id = v_id RETURNING q.*)
+    INSERT INTO command_history AS h (id, command_uuid, device_id, request_type, priority, status, params, not_now_count,
+                                      attempts, bulk_job_id, created_by, enqueued_at, pushed_at, sent_at, expires_at,
+                                      finished_at, result_status, error_chain, result_raw, note)
+    SELECT g.id, g.command_uuid, g.device_id, g.request_type, g.priority, p_status, g.params, g.not_now_count,
+           g.attempts, g.bulk_job_id, g.created_by, g.enqueued_at, g.pushed_at, g.sent_at, g.expires_at,
+           p_now, p_result_status, p_error_chain, p_raw, NULL
+      FROM gone g
+    RETURNING h.id, h.command_uuid, h.device_id, h.request_type, h.priority, h.status, h.params, h.not_now_count, h.attempts, h.bulk_job_id, h.created_by, h.enqueued_at, h.pushed_at, h.sent_at, h.expires_at, h.finished_at, h.result_status, h.error_chain, h.note INTO c_id, c_command_uuid, c_device_id, c_request_type, c_priority, c_status, c_params, c_not_now_count,
+    c_attempts, c_bulk_job_id, c_created_by, c_enqueued_at, c_pushed_at, c_sent_at, c_expires_at, c_finished_at, c_result_status, c_error_chain, c_note;
+    IF FOUND THEN outcome := 'finished'; END IF;
+  END IF;
+
+  IF outcome IS NULL AND p_status <> 'not_now' THEN
+    SELECT h.request_type INTO v_type FROM command_history h
+     WHERE h.command_uuid = p_command_uuid AND h.device_id = p_device AND h.result_status IS NULL;
+    IF FOUND AND v_type = ANY (p_defer_types) THEN
+      outcome := 'deferred';
+      c_request_type := v_type;
+      RETURN;
+    END IF;
+    UPDATE command_history h SET result_status = p_result_status, error_chain = p_error_chain, result_raw = p_raw
+     WHERE h.command_uuid = p_command_uuid AND h.device_id = p_device AND h.result_status IS NULL
+    RETURNING h.id, h.command_uuid, h.device_id, h.request_type, h.priority, h.status, h.params, h.not_now_count, h.attempts, h.bulk_job_id, h.created_by, h.enqueued_at, h.pushed_at, h.sent_at, h.expires_at, h.finished_at, h.result_status, h.error_chain, h.note INTO c_id, c_command_uuid, c_device_id, c_request_type, c_priority, c_status, c_params, c_not_now_count,
+    c_attempts, c_bulk_job_id, c_created_by, c_enqueued_at, c_pushed_at, c_sent_at, c_expires_at, c_finished_at, c_result_status, c_error_chain, c_note;
+    IF FOUND THEN outcome := 'late'; END IF;
+  END IF;
+  IF outcome IS NULL THEN
+    SELECT h.id, h.command_uuid, h.device_id, h.request_type, h.priority, h.status, h.params, h.not_now_count, h.attempts, h.bulk_job_id, h.created_by, h.enqueued_at, h.pushed_at, h.sent_at, h.expires_at, h.finished_at, h.result_status, h.error_chain, h.note INTO c_id, c_command_uuid, c_device_id, c_request_type, c_priority, c_status, c_params, c_not_now_count,
+    c_attempts, c_bulk_job_id, c_created_by, c_enqueued_at, c_pushed_at, c_sent_at, c_expires_at, c_finished_at, c_result_status, c_error_chain, c_note
+      FROM command_history h WHERE h.command_uuid = p_command_uuid AND h.device_id = p_device;
+    outcome := CASE WHEN FOUND THEN 'duplicate' ELSE 'unknown' END;
+  END IF;
+
+  IF outcome = 'finished' AND p_status = 'acknowledged' AND c_request_type = ANY (p_no_next_after) THEN
+    RETURN;
+  END IF;
+  UPDATE command_queue q SET status = 'sent', sent_at = p_now, attempts = q.attempts + 1
+   WHERE q.id = (SELECT w.id FROM command_queue w
+                  WHERE w.device_id = p_device
+                    AND (w.status IN ('queued', 'sent') OR (w.status = 'not_now' AND NOT p_skip_not_now))
+                    AND (w.expires_at IS NULL OR w.expires_at > p_now)
+                  ORDER BY w.priority DESC, w.id ASC LIMIT 1)
+  RETURNING q.id, q.command_uuid, q.request_type, q.body, q.body_sealed
+       INTO n_id, n_command_uuid, n_request_type, n_body, n_body_sealed;
+END
+$fn$`;
+
+const CREATE_NEXT_0009 = `
+CREATE FUNCTION slate_next_command(
+  p_device uuid, p_now timestamptz, p_skip_not_now boolean,
+  OUT n_id bigint, OUT n_command_uuid varchar, OUT n_request_type varchar, OUT n_body text, OUT n_body_sealed boolean)
+LANGUAGE plpgsql SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off
+AS $fn$
+BEGIN
+  UPDATE command_queue q SET status = 'sent', sent_at = p_now, attempts = q.attempts + 1
+   WHERE q.id = (SELECT w.id FROM command_queue w
+                  WHERE w.device_id = p_device
+                    AND (w.status IN ('queued', 'sent') OR (w.status = 'not_now' AND NOT p_skip_not_now))
+                    AND (w.expires_at IS NULL OR w.expires_at > p_now)
+                  ORDER BY w.priority DESC, w.id ASC LIMIT 1)
+  RETURNING q.id, q.command_uuid, q.request_type, q.body, q.body_sealed
+       INTO n_id, n_command_uuid, n_request_type, n_body, n_body_sealed;
+END
+$fn$`;
+
+const CREATE_ANSWER_0009 = `
+CREATE FUNCTION slate_answer_and_next(
+  p_device uuid, p_command_uuid varchar, p_status varchar, p_result_status varchar, p_error_chain jsonb,
+  p_raw text, p_now timestamptz, p_skip_not_now boolean, p_no_next_after varchar[],
+  OUT outcome varchar,
+  OUT c_id bigint, OUT c_command_uuid varchar, OUT c_device_id uuid, OUT c_request_type varchar, OUT c_priority integer,
+  OUT c_status varchar, OUT c_params jsonb, OUT c_not_now_count integer, OUT c_attempts integer, OUT c_bulk_job_id uuid,
+  OUT c_created_by varchar, OUT c_enqueued_at timestamptz, OUT c_pushed_at timestamptz, OUT c_sent_at timestamptz,
+  OUT c_expires_at timestamptz, OUT c_finished_at timestamptz, OUT c_result_status varchar, OUT c_error_chain jsonb,
+  OUT c_note varchar,
+  OUT n_id bigint, OUT n_command_uuid varchar, OUT n_request_type varchar, OUT n_body text, OUT n_body_sealed boolean)
+LANGUAGE plpgsql SET enable_seqscan = off SET enable_bitmapscan = off SET enable_sort = off
+AS $fn$
+DECLARE
+  v_id bigint;
+  v_device uuid;
+BEGIN
+  SELECT w.id, w.device_id INTO v_id, v_device FROM command_queue w WHERE w.command_uuid = p_command_uuid;
+  IF v_device IS DISTINCT FROM p_device THEN v_id := NULL; END IF;
+
+  IF v_id IS NOT NULL AND p_status = 'not_now' THEN
+    UPDATE command_queue q SET status = 'not_now', not_now_count = q.not_now_count + 1 WHERE q.id = v_id
+    RETURNING q.id, q.command_uuid, q.device_id, q.request_type, q.priority, q.status, q.params, q.not_now_count, q.attempts, q.bulk_job_id, q.created_by, q.enqueued_at, q.pushed_at, q.sent_at, q.expires_at INTO c_id, c_command_uuid, c_device_id, c_request_type, c_priority, c_status, c_params, c_not_now_count,
+    c_attempts, c_bulk_job_id, c_created_by, c_enqueued_at, c_pushed_at, c_sent_at, c_expires_at;
+    IF FOUND THEN outcome := 'not_now'; END IF;
+  ELSIF v_id IS NOT NULL THEN
+    WITH gone AS (DELETE FROM command_queue q WHERE q.id = v_id RETURNING q.*)
+    INSERT INTO command_history AS h (id, command_uuid, device_id, request_type, priority, status, params, not_now_count,
+                                      attempts, bulk_job_id, created_by, enqueued_at, pushed_at, sent_at, expires_at,
+                                      finished_at, result_status, error_chain, result_raw, note)
+    SELECT g.id, g.command_uuid, g.device_id, g.request_type, g.priority, p_status, g.params, g.not_now_count,
+           g.attempts, g.bulk_job_id, g.created_by, g.enqueued_at, g.pushed_at, g.sent_at, g.expires_at,
+           p_now, p_result_status, p_error_chain, p_raw, NULL
+      FROM gone g
+    RETURNING h.id, h.command_uuid, h.device_id, h.request_type, h.priority, h.status, h.params, h.not_now_count, h.attempts, h.bulk_job_id, h.created_by, h.enqueued_at, h.pushed_at, h.sent_at, h.expires_at, h.finished_at, h.result_status, h.error_chain, h.note INTO c_id, c_command_uuid, c_device_id, c_request_type, c_priority, c_status, c_params, c_not_now_count,
+    c_attempts, c_bulk_job_id, c_created_by, c_enqueued_at, c_pushed_at, c_sent_at, c_expires_at, c_finished_at, c_result_status, c_error_chain, c_note;
+    IF FOUND THEN outcome := 'finished'; END IF;
+  END IF;
+
+  IF outcome IS NULL AND p_status <> 'not_now' THEN
+    UPDATE command_history h SET result_status = p_result_status, error_chain = p_error_chain, result_raw = p_raw
+     WHERE h.command_uuid = p_command_uuid AND h.device_id = p_device AND h.result_status IS NULL
+    RETURNING h.id, h.command_uuid, h.device_id, h.request_type, h.priority, h.status, h.params, h.not_now_count, h.attempts, h.bulk_job_id, h.created_by, h.enqueued_at, h.pushed_at, h.sent_at, h.expires_at, h.finished_at, h.result_status, h.error_chain, h.note INTO c_id, c_command_uuid, c_device_id, c_request_type, c_priority, c_status, c_params, c_not_now_count,
+    c_attempts, c_bulk_job_id, c_created_by, c_enqueued_at, c_pushed_at, c_sent_at, c_expires_at, c_finished_at, c_result_status, c_error_chain, c_note;
+    IF FOUND THEN outcome := 'late'; END IF;
+  END IF;
+  IF outcome IS NULL THEN
+    SELECT h.id, h.command_uuid, h.device_id, h.request_type, h.priority, h.status, h.params, h.not_now_count, h.attempts, h.bulk_job_id, h.created_by, h.enqueued_at, h.pushed_at, h.sent_at, h.expires_at, h.finished_at, h.result_status, h.error_chain, h.note INTO c_id, c_command_uuid, c_device_id, c_request_type, c_priority, c_status, c_params, c_not_now_count,
+    c_attempts, c_bulk_job_id, c_created_by, c_enqueued_at, c_pushed_at, c_sent_at, c_expires_at, c_finished_at, c_result_status, c_error_chain, c_note
+      FROM command_history h WHERE h.command_uuid = p_command_uuid AND h.device_id = p_device;
+    outcome := CASE WHEN FOUND THEN 'duplicate' ELSE 'unknown' END;
+  END IF;
+
+  IF outcome = 'finished' AND p_status = 'acknowledged' AND c_request_type = ANY (p_no_next_after) THEN
+    RETURN;
+  END IF;
+  UPDATE command_queue q SET status = 'sent', sent_at = p_now, attempts = q.attempts + 1
+   WHERE q.id = (SELECT w.id FROM command_queue w
+                  WHERE w.device_id = p_device
+                    AND (w.status IN ('queued', 'sent') OR (w.status = 'not_now' AND NOT p_skip_not_now))
+                    AND (w.expires_at IS NULL OR w.expires_at > p_now)
+                  ORDER BY w.priority DESC, w.id ASC LIMIT 1)
+  RETURNING q.id, q.command_uuid, q.request_type, q.body, q.body_sealed
+       INTO n_id, n_command_uuid, n_request_type, n_body, n_body_sealed;
+END
+$fn$`;
+
+export class TransactionModel1700000000010 implements MigrationInterface {
+  name = 'TransactionModel1700000000010';
+
+  async up(qr: QueryRunner): Promise<void> {
+    const c = cols(qr);
+    await qr.addColumn('scep_challenges', new TableColumn(c.uuid('device_id', true)));
+    await qr.createTable(new Table({ name: 'task_runs', columns: [{ ...c.str('name', 64), isPrimary: true }, c.ts('next_run_at'), c.ts('last_run_at', true)] }));
+    if (dialectOf(qr) !== 'postgres') return;
+    await qr.query(`DROP FUNCTION ${NEXT_SIGNATURE}`);
+    await qr.query(CREATE_NEXT);
+    await qr.query(`DROP FUNCTION ${OLD_ANSWER_SIGNATURE}`);
+    await qr.query(CREATE_ANSWER);
+  }
+
+  async down(qr: QueryRunner): Promise<void> {
+    if (dialectOf(qr) === 'postgres') {
+      await qr.query(`DROP FUNCTION ${NEW_ANSWER_SIGNATURE}`);
+      await qr.query(CREATE_ANSWER_0009);
+      await qr.query(`DROP FUNCTION ${NEXT_SIGNATURE}`);
+      await qr.query(CREATE_NEXT_0009);
+    }
+    await qr.dropTable('task_runs');
+    await qr.dropColumn('scep_challenges', 'device_id');
+  }
+}

@@ -1,0 +1,23 @@
+import type { Db } from '../../src/db/database';
+
+/** A store whose methods take their handle implicitly (see `bound`): the first parameter is dropped. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Bound<S> = { [K in keyof S]: S[K] extends (handle: any, ...args: infer A) => infer R ? (...args: A) => R : S[K] };
+
+/**
+ * A store for contract tests that are about its semantics, not about transactions: every call runs
+ * in a transaction of its own (a Tx fits every store method's handle), except the methods named in
+ * `own`, which are given the database itself (they open their own transactions or must run outside
+ * one, like VACUUM). Tests of the transaction model itself use the handles explicitly.
+ */
+export function bound<S extends object>(store: S, db: Db, own: readonly (keyof S)[] = []): Bound<S> {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => unknown;
+      if (own.includes(prop as keyof S)) return (...args: unknown[]) => method.call(target, db, ...args);
+      return (...args: unknown[]) => db.transaction((tx) => method.call(target, tx, ...args) as Promise<unknown>);
+    },
+  }) as unknown as Bound<S>;
+}
