@@ -48,6 +48,8 @@ export interface Services {
   apple: {
     commands: CommandService;
     checkins: CheckinService;
+    /** Device authentication for both device endpoints (device-auth/). */
+    auth: DeviceAuthenticator;
     staff: StaffCommands;
     renewal: IdentityRenewal;
     protocol: AppleProtocol;
@@ -100,7 +102,7 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
     const ca = await createCertificateAuthority({ config, db, stores, secrets, logger });
     const enrollmentTokens = new EnrollmentTokenService({ db, store: stores.enrollmentTokens, challenges: stores.scepChallenges, org, config });
     const enrollment = new EnrollmentService({
-      db, tokens: enrollmentTokens, org, ca, buildProfile: (o) => protocol.buildEnrollmentProfile(o),
+      db, tokens: enrollmentTokens, orgUnits: stores.org, ca, buildProfile: (o) => protocol.buildEnrollmentProfile(o),
       pushTopic: () => apnsCertificates.current()?.topic ?? null, publicUrl: config.publicUrl, organization: config.pki.organization,
     });
     const effects = new CommandEffects({
@@ -118,11 +120,12 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
       db, appleDevices: stores.appleDevices, enrollment, commands, buildCommand: (t, p) => protocol.buildCommand(t, p),
       renewBeforeMs: config.apple.renewBeforeMs, logger,
     });
+    const auth = new DeviceAuthenticator({ db, verifier: ca.verifier, certificates: stores.certificates, appleDevices: stores.appleDevices, logger });
     const services: Services = {
       org, enrollmentTokens, enrollment, apnsCertificates, push, pki: ca,
       devices: new DeviceService({ db, devices: stores.devices, appleDevices: stores.appleDevices, checkins: stores.checkins, org }),
       apple: {
-        commands, checkins, renewal, protocol,
+        commands, checkins, renewal, protocol, auth,
         staff: new StaffCommands({ db, commands, appleDevices: stores.appleDevices, secrets, build: (t, p) => protocol.buildCommand(t, p) }),
       },
     };
@@ -131,7 +134,7 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
       logger.info({ file: config.orgFile, ...result }, 'organisation imported');
     }
     const deviceEndpoints = {
-      auth: new DeviceAuthenticator({ db, verifier: ca.verifier, certificates: stores.certificates, appleDevices: stores.appleDevices, logger }),
+      auth,
       credentials: { clientCertHeader: config.apple.clientCertHeader, trustedProxies: config.apple.trustedProxies },
       decodeCheckin: protocol.decodeCheckin, decodeReport: protocol.decodeReport,
       checkins, commands, contacts: new ContactTracker(db, stores.devices, config.caches.contacts), logger,

@@ -122,7 +122,8 @@ export class CheckinService {
       case 'CheckOut':
         return this.inTx(ctx, msg.MessageType, (tx, now) => this.checkOut(tx, ctx.deviceId, now));
       case 'UserAuthenticate':
-        // 410 tells the device this server has no user channel, and not to ask again.
+        // Recorded like every message; then 410 tells the device this server has no user channel.
+        await this.inTx(ctx, msg.MessageType, async () => null);
         throw new AppError('gone', 'user channel not supported');
       case 'GetBootstrapToken':
         return this.inTx(ctx, msg.MessageType, async (tx) => {

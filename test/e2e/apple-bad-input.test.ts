@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import plist from 'plist';
-import { Sql } from '../../src/db/sql';
 import type { SimulatedIpad } from '../sim/ipad-simulator';
 import { startSpine, type SpineHarness } from '../helpers/spine-harness';
 
@@ -67,7 +66,7 @@ describe('Apple device endpoints: bad input', () => {
       for (const cut of [full.length - 10, Math.floor(full.length / 2), 40]) {
         await expectBare(checkinRaw(full.subarray(0, cut)), '/mdm/checkin', 400, 'plist_invalid');
       }
-      expect((await h.slate.stores.appleDevices.get((await device()).id))?.pushMagic).toBe(ipad.pushMagic);
+      expect((await h.slate.s.appleDevices.get((await device()).id))?.pushMagic).toBe(ipad.pushMagic);
     });
 
     it('refuses a check-in without UDID, without or with an unknown MessageType', async () => {
@@ -100,7 +99,7 @@ describe('Apple device endpoints: bad input', () => {
     it('keeps the bootstrap token sealed and hands it back', async () => {
       const token = randomBytes(48);
       expect((await ipad.checkin({ MessageType: 'SetBootstrapToken', BootstrapToken: token, AwaitingConfiguration: false })).status).toBe(200);
-      const row = await new Sql(h.slate.ds).one<{ bootstrap_token: string }>('SELECT bootstrap_token FROM apple_devices WHERE device_id = ?', [(await device()).id]);
+      const row = await h.slate.db.one<{ bootstrap_token: string }>('SELECT bootstrap_token FROM apple_devices WHERE device_id = ?', [(await device()).id]);
       const stored = String(row?.bootstrap_token);
       expect(stored.length).toBeGreaterThan(0);
       for (const form of [token.toString('base64'), token.toString('hex'), token.toString('base64url')]) expect(stored).not.toContain(form);
@@ -166,8 +165,8 @@ describe('Apple device endpoints: bad input', () => {
     it('does not hand out an expired command, swept or not', async () => {
       const { apple } = h.slate.services;
       const id = (await device()).id;
-      const swept = (await apple.commands.enqueue([id], apple.buildCommand('DeviceLock', { Message: 'late' }), { ttlMs: 1 })).commands[0]!.commandUuid;
-      const unswept = (await apple.commands.enqueue([id], apple.buildCommand('DeviceInformation'), { ttlMs: 1 })).commands[0]!.commandUuid;
+      const swept = (await apple.commands.enqueue([id], apple.protocol.buildCommand('DeviceLock', { Message: 'late' }), { ttlMs: 1 })).commands[0]!.commandUuid;
+      const unswept = (await apple.commands.enqueue([id], apple.protocol.buildCommand('DeviceInformation', {}), { ttlMs: 1 })).commands[0]!.commandUuid;
       await new Promise((r) => setTimeout(r, 20));
       expect(await ipad.connect()).toEqual([]);
       expect(await apple.commands.get(unswept)).toMatchObject({ status: 'queued' });

@@ -26,7 +26,7 @@ describe('Apple device authentication', () => {
   const tokenUpdate = (ipad: SimulatedIpad, udid = ipad.udid) =>
     plistBody({ UDID: udid, MessageType: 'TokenUpdate', Topic: h.apns.pushCert.topic, Token: randomBytes(32), PushMagic: 'EVIL-MAGIC' });
   const device = (ipad: SimulatedIpad) => h.slate.services.devices.require(ipad.udid);
-  const appleRow = async (ipad: SimulatedIpad) => h.slate.stores.appleDevices.get((await device(ipad)).id);
+  const appleRow = async (ipad: SimulatedIpad) => h.slate.s.appleDevices.get((await device(ipad)).id);
   const checkinCount = async (ipad: SimulatedIpad) => (await h.slate.services.devices.details(ipad.udid)).recentCheckins.length;
   const withSignature = (ipad: SimulatedIpad, url: string, body: Buffer, signature: string) =>
     fetch(url, { method: 'PUT', body, headers: { 'content-type': 'application/xml', 'mdm-signature': signature } }).then(async (r) => ({ status: r.status, body: Buffer.from(await r.arrayBuffer()), type: r.headers.get('content-type') }));
@@ -105,7 +105,7 @@ describe('Apple device authentication', () => {
 
   it('refuses a revoked certificate on both endpoints', async () => {
     const c = await h.enrolled();
-    expect(await h.slate.services.pki.revokeByDevice((await device(c)).id, 'test')).toBe(1);
+    expect(await h.slate.services.pki.revokeByDevice(h.slate.db, (await device(c)).id, 'test')).toBe(1);
     expectRefused(await c.checkin({ MessageType: 'TokenUpdate', Topic: h.apns.pushCert.topic, Token: randomBytes(32), PushMagic: 'X' }), '/mdm/checkin');
     expect(h.lastRequest('/mdm/checkin')!.reason).toBe('certificate_revoked');
     expectRefused(await c.putRaw(c.urls.connect, idle(c)), '/mdm/connect');
@@ -126,20 +126,36 @@ describe('Apple device authentication', () => {
     expectRefused(await d.checkin({ MessageType: 'TokenUpdate', Topic: h.apns.pushCert.topic, Token: randomBytes(32), PushMagic: 'X' }), '/mdm/checkin');
   });
 
-  it('re-enrols the same UDID through a new link: new certificate, stale commands cancelled', async () => {
+  it('refuses a new certificate claiming an enrolled UDID whose enrolment is live (#9: takeover by UDID)', async () => {
+    const victim = await h.enrolled();
+    const dev = await device(victim);
+    const erase = (await h.slate.services.apple.staff.send({ devices: [dev], requestType: 'DeviceLock', params: {}, by: 'test' })).commands[0]!.commandUuid;
+    // Anyone with any enrolment link gets a certificate, and claims the victim's UDID with it.
+    const attacker = h.ipad({ udid: victim.udid, serial: victim.facts.serial });
+    await expect(attacker.enrol(await h.newLink())).rejects.toThrow(/Authenticate: HTTP 403/);
+    expect(h.lastRequest('/mdm/checkin')!.reason).toBe('device_auth_failed');
+    expect(h.logs.some((l) => l.alert === 'enrolment-refused' && l.udid === victim.udid)).toBe(true);
+    // Nothing moved: the victim keeps its placement, its queued command and its identity.
+    expect(await device(victim)).toMatchObject({ id: dev.id, state: 'enrolled', schoolId: dev.schoolId, gradeId: dev.gradeId });
+    expect(await h.slate.services.apple.commands.get(erase)).toMatchObject({ status: 'queued' });
+    expect((await victim.connect()).map((c) => c.commandUuid)).toEqual([erase]);
+    expect((await h.slate.services.pki.listCertificates({ deviceId: dev.id })).filter((c) => !c.revokedAt)).toHaveLength(1);
+  });
+
+  it('re-enrols the same UDID once its enrolment ended (CheckOut): new certificate, stale commands cancelled', async () => {
     const old = await h.enrolled();
     const dev = await device(old);
     const stale = (await h.slate.services.apple.staff.send({ devices: [dev], requestType: 'DeviceLock', params: {}, by: 'test' })).commands[0]!.commandUuid;
+    expect((await old.checkin({ MessageType: 'CheckOut', Topic: h.apns.pushCert.topic })).status).toBe(200);
     const again = h.ipad({ udid: old.udid, serial: old.facts.serial });
     await again.enrol(await h.newLink());
     expect(again.certificateDer!.equals(old.certificateDer!)).toBe(false);
     const after = await device(again);
-    expect(after).toMatchObject({ id: dev.id, state: 'enrolled' });
+    expect(after).toMatchObject({ id: dev.id, state: 'enrolled', schoolId: dev.schoolId, gradeId: dev.gradeId });
     expect(await h.slate.services.apple.commands.get(stale)).toMatchObject({ status: 'cancelled' });
     expect(await again.connect()).toEqual([]);
-    // The old identity no longer speaks for the device.
+    // The old identity no longer speaks for the device, nor can it take the enrolment back.
     expectRefused(await old.putRaw(old.urls.connect, idle(old)), '/mdm/connect');
-    // Nor can it take the enrolment back: re-enrolment revoked it.
     expectRefused(await old.checkin({ MessageType: 'Authenticate', Topic: h.apns.pushCert.topic }), '/mdm/checkin');
     const certs = await h.slate.services.pki.listCertificates({ deviceId: dev.id });
     expect(certs.filter((c) => !c.revokedAt)).toHaveLength(1);
@@ -164,7 +180,7 @@ describe('Apple device authentication behind a TLS proxy (CLIENT_CERT_HEADER)', 
   let h: SpineHarness;
   let ipad: SimulatedIpad;
   beforeAll(async () => {
-    h = await startSpine({ CLIENT_CERT_HEADER: 'X-Client-Cert' });
+    h = await startSpine({ CLIENT_CERT_HEADER: 'X-Client-Cert', CLIENT_CERT_TRUSTED_PROXIES: '127.0.0.1, ::1' });
     ipad = await h.enrolled();
   }, 60_000);
   afterAll(() => h?.close());
@@ -179,7 +195,7 @@ describe('Apple device authentication behind a TLS proxy (CLIENT_CERT_HEADER)', 
     expect((plist.parse(poll.body.toString('utf8')) as Record<string, unknown>).CommandUUID).toBe(uuid);
     const checkin = Buffer.from(plist.build({ UDID: ipad.udid, MessageType: 'TokenUpdate', Topic: h.apns.pushCert.topic, Token: randomBytes(32), PushMagic: 'PROXY' }));
     expect((await put(ipad.urls.checkin, checkin, clientCertHeader(ipad.certificateDer!))).status).toBe(200);
-    expect((await h.slate.stores.appleDevices.get((await h.slate.services.devices.require(ipad.udid)).id))?.pushMagic).toBe('PROXY');
+    expect((await h.slate.s.appleDevices.get((await h.slate.services.devices.require(ipad.udid)).id))?.pushMagic).toBe('PROXY');
   });
 
   it('refuses a forwarded certificate Slate never issued, or one that is not a certificate', async () => {
@@ -188,5 +204,28 @@ describe('Apple device authentication behind a TLS proxy (CLIENT_CERT_HEADER)', 
       const r = await put(ipad.urls.connect, body, cert);
       expect([r.status, r.body.length]).toEqual([403, 0]);
     }
+  });
+});
+
+describe('a forwarded client certificate from a peer that is not a trusted proxy (#9)', () => {
+  let h: SpineHarness;
+  let ipad: SimulatedIpad;
+  beforeAll(async () => {
+    h = await startSpine({ CLIENT_CERT_HEADER: 'X-Client-Cert', CLIENT_CERT_TRUSTED_PROXIES: '10.20.30.40' });
+    ipad = await h.enrolled();
+  }, 60_000);
+  afterAll(() => h?.close());
+
+  it('is ignored: a device\'s public certificate alone fetches nothing', async () => {
+    const dev = await h.slate.services.devices.require(ipad.udid);
+    await h.slate.services.apple.staff.send({ devices: [dev], requestType: 'EraseDevice', params: {}, by: 'test' });
+    const r = await fetch(ipad.urls.connect, {
+      method: 'PUT', body: Buffer.from(plist.build({ UDID: ipad.udid, Status: 'Idle' })),
+      headers: { 'content-type': 'application/xml', 'x-client-cert': clientCertHeader(ipad.certificateDer!) },
+    });
+    expect([r.status, (await r.arrayBuffer()).byteLength]).toEqual([403, 0]);
+    expect(h.lastRequest('/mdm/connect')!.reason).toBe('device_auth_failed');
+    // The signature still works from anywhere, and the header does not override it.
+    expect((await ipad.connect()).map((c) => c.requestType)).toEqual(['EraseDevice']);
   });
 });

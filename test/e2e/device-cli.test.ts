@@ -24,13 +24,12 @@ describe('slate device CLI', () => {
   beforeAll(async () => {
     h = await startSpine();
     ipad = await h.enrolled();
-    const { db } = h.slate;
-    // The CLI finds the same database: the SQLite file, or the test's Postgres schema via search_path.
-    const databaseUrl = db.database.kind === 'sqlite'
-      ? `sqlite:${db.database.path}`
-      : `${db.database.url}${db.database.url.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${db.schema}`)}`;
+    const db = h.slate.testDb;
+    // The CLI finds the same database: the SQLite file, or the test's Postgres schema.
+    const databaseUrl = db.database.kind === 'sqlite' ? `sqlite:${db.database.path}` : db.database.url;
     env = {
       PATH: process.env.PATH!, DATA_DIR: db.dir, CERTS_DIR: join(db.dir, 'certs'), DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent',
+      ...(db.schema ? { DATABASE_SCHEMA: db.schema } : {}),
       PUBLIC_URL: PUBLIC, APNS_URL: h.apns.url, APNS_CA_FILE: h.apns.caFile, ORG_IMPORT_ON_START: 'false',
     };
   }, 60_000);

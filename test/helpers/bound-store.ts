@@ -1,4 +1,5 @@
 import type { Db } from '../../src/db/database';
+import { createStores, type Stores } from '../../src/db/stores';
 
 /** A store whose methods take their handle implicitly (see `bound`): the first parameter is dropped. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -20,4 +21,16 @@ export function bound<S extends object>(store: S, db: Db, own: readonly (keyof S
       return (...args: unknown[]) => db.transaction((tx) => method.call(target, tx, ...args) as Promise<unknown>);
     },
   }) as unknown as Bound<S>;
+}
+
+/** Every store bound to `db` for contract tests (bound-store.ts): each call its own transaction. */
+export type BoundStores = { [K in keyof Stores]: Bound<Stores[K]> };
+
+export function boundStores(db: Db, stores: Stores = createStores()): BoundStores {
+  return {
+    org: bound(stores.org, db), devices: bound(stores.devices, db), commands: bound(stores.commands, db, ['expireDue', 'reclaim']),
+    enrollmentTokens: bound(stores.enrollmentTokens, db), appleDevices: bound(stores.appleDevices, db), checkins: bound(stores.checkins, db),
+    apnsCertificates: bound(stores.apnsCertificates, db), pushOutbox: bound(stores.pushOutbox, db, ['claimDue']),
+    certificates: bound(stores.certificates, db), scepChallenges: bound(stores.scepChallenges, db), taskRuns: bound(stores.taskRuns, db),
+  };
 }

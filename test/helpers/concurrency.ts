@@ -1,29 +1,34 @@
 import type { Db, Tx } from '../../src/db/database';
 
 /**
- * Runs `fn` with `n` open transactions on their own connections (Postgres), then commits them; a
- * failure of `fn` rolls them back. For row-lock tests: SQLite has one writer and would wait.
+ * Runs `fn` with `n` open transactions on their own connections (Postgres); those `fn` did not
+ * commit itself (`commit(i)`) commit after it, or roll back when it fails. For row-lock tests:
+ * SQLite has one writer and would wait.
  */
-export async function inTransactions(db: Db, n: number, fn: (txs: Tx[]) => Promise<void>): Promise<void> {
+export async function inTransactions(db: Db, n: number, fn: (txs: Tx[], commit: (i: number) => Promise<void>) => Promise<void>): Promise<void> {
   const txs: Tx[] = [];
-  let release!: (commit: boolean) => void;
-  const gate = new Promise<boolean>((r) => (release = r));
+  const gates: ((commit: boolean) => void)[] = [];
   let ready!: () => void;
   const allOpen = new Promise<void>((r) => (ready = r));
-  const running = Array.from({ length: n }, () => db.transaction(async (tx) => {
-    txs.push(tx);
-    if (txs.length === n) ready();
-    if (!(await gate)) throw new Error('rolled back by the test');
+  const running = Array.from({ length: n }, (_, i) => db.transaction(async (tx) => {
+    txs[i] = tx;
+    const go = new Promise<boolean>((r) => (gates[i] = r));
+    if (gates.filter(Boolean).length === n) ready();
+    if (!(await go)) throw new Error('rolled back by the test');
   }).catch((err: Error) => {
     if (err.message !== 'rolled back by the test') throw err;
   }));
   await allOpen;
+  const commit = async (i: number) => {
+    gates[i]!(true);
+    await running[i];
+  };
   let ok = false;
   try {
-    await fn(txs);
+    await fn(txs, commit);
     ok = true;
   } finally {
-    release(ok);
+    for (const g of gates) g(ok);
     await Promise.all(running);
   }
 }

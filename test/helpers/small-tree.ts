@@ -1,5 +1,6 @@
 import type { Db } from '../../src/db/database';
-import { createStores, type OrgStore, type Stores } from '../../src/db/stores';
+import { createStores, type OrgStore } from '../../src/db/stores';
+import { boundStores, type BoundStores } from './bound-store';
 import { createTestDatabase, type TestDatabase } from './test-db';
 
 /** The smallest organisation a device can be placed in: authority → municipality → school → grade 3. */
@@ -13,9 +14,14 @@ export async function smallTree(db: Db, org: OrgStore): Promise<{ school: string
   return { school: (await org.getByCode(db, 's'))!.id, grade: (await org.getByCode(db, 's-3'))!.id };
 }
 
+export type { BoundStores };
+
 export interface StoresWithTree {
   db: Db;
-  s: Stores;
+  /** The stores bound to `db`. */
+  s: BoundStores;
+  /** The same stores taking explicit handles (transaction tests). */
+  raw: ReturnType<typeof createStores>;
   school: string;
   grade: string;
 }
@@ -29,8 +35,8 @@ export function useStoresWithTree(set: (f: StoresWithTree) => void): void {
   beforeAll(async () => {
     testDb = await createTestDatabase();
     const db = await testDb.openMigrated();
-    const s = createStores();
-    set({ db, s, ...(await smallTree(db, s.org)) });
+    const raw = createStores();
+    set({ db, s: boundStores(db, raw), raw, ...(await smallTree(db, raw.org)) });
   });
   afterAll(() => testDb.drop());
 }

@@ -1,10 +1,13 @@
 import { createSlate, type CreateOptions, type Slate } from '../../src/app';
 import { loadConfig, type Config } from '../../src/config';
 import { silentLogger, type Logger } from '../../src/log/logger';
+import { boundStores, type BoundStores } from './bound-store';
 import { createTestDatabase, type TestDatabase } from './test-db';
 
 export interface TestSlate extends Slate {
   testDb: TestDatabase;
+  /** The stores bound to Slate's database (each call its own transaction), for set-up and checks. */
+  s: BoundStores;
   /** Closes Slate and drops its database. */
   dispose(): Promise<void>;
 }
@@ -20,6 +23,7 @@ export async function createTestSlate(env: Record<string, string> = {}, opts: Cr
   return {
     ...slate,
     testDb,
+    s: boundStores(slate.db, slate.stores),
     dispose: async () => {
       await slate.close();
       await testDb.drop();

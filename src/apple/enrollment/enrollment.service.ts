@@ -1,15 +1,14 @@
 import type { CertificateAuthority } from '../../ca/certificate-authority';
 import type { Db, Tx } from '../../db/database';
-import type { EnrollmentToken } from '../../db/stores';
+import type { EnrollmentToken, OrgStore } from '../../db/stores';
 import { AppError } from '../../errors';
-import type { OrgService } from '../../fleet/org.service';
 import type { EnrollmentProfileOptions } from '../protocol/enrollment-profile';
 import type { EnrollmentTokenService } from './enrollment-token.service';
 
 export interface EnrollmentServiceDeps {
   db: Db;
   tokens: EnrollmentTokenService;
-  org: OrgService;
+  orgUnits: OrgStore;
   ca: Pick<CertificateAuthority, 'createChallenge' | 'caCertificateDer' | 'signProfile'>;
   buildProfile(opts: EnrollmentProfileOptions): Buffer;
   /** The APNs topic of the current push certificate, or null when none is configured. */
@@ -70,7 +69,7 @@ export class EnrollmentService {
   }
 
   private async build(tx: Tx, { topic, base }: { topic: string; base: string }, t: ProfileTarget): Promise<Buffer> {
-    const school = await this.deps.org.byId(t.schoolId);
+    const school = await this.deps.orgUnits.getById(tx, t.schoolId);
     const { challenge } = await this.deps.ca.createChallenge(tx, {
       schoolId: t.schoolId, gradeId: t.gradeId, classId: t.classId, enrollmentTokenId: t.enrollmentTokenId, deviceId: t.deviceId ?? null, ttlMs: t.challengeTtlMs,
     });

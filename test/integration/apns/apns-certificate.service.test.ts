@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { Db } from '../../../src/db/database';
 import { ApnsCertificateService } from '../../../src/apple/apns/apns-certificate.service';
 import { SecretBox } from '../../../src/crypto/secret-box';
 import { createStores, type Stores } from '../../../src/db/stores';
@@ -10,7 +10,7 @@ import { capturingLogger } from './push-fixture';
 
 describe(`ApnsCertificateService (${testDialect})`, () => {
   let db: TestDatabase;
-  let ds: DataSource;
+  let ds: Db;
   let stores: Stores;
   const secrets = new SecretBox(randomBytes(32));
   const ca = testCa();
@@ -19,21 +19,21 @@ describe(`ApnsCertificateService (${testDialect})`, () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     ds = await db.openMigrated();
-    stores = createStores(ds);
+    stores = createStores();
   });
   afterAll(() => db.drop());
-  beforeEach(() => ds.query('DELETE FROM apns_certificates'));
+  beforeEach(() => ds.run('DELETE FROM apns_certificates'));
 
   it('stores the key sealed and serves topic and credentials from its cache', async () => {
     const push = pushCertificate(ca);
-    const svc = new ApnsCertificateService({ store: stores.apnsCertificates, secrets, logger: capturingLogger().logger });
+    const svc = new ApnsCertificateService({ db: ds, store: stores.apnsCertificates, secrets, logger: capturingLogger().logger });
     expect(svc.current()).toBeNull();
     expect(svc.credentials()).toBeNull();
     const s = await svc.set({ data: pem(push) });
     expect(s).toMatchObject({ topic: push.topic, daysLeft: expect.any(Number) });
     expect(svc.current()).toMatchObject({ topic: push.topic, fingerprint: s.fingerprint });
     expect(svc.credentials()).toMatchObject({ topic: push.topic, fingerprint: s.fingerprint, keyPem: expect.stringContaining('PRIVATE KEY') });
-    const rec = (await stores.apnsCertificates.active())!;
+    const rec = (await stores.apnsCertificates.active(ds))!;
     expect(rec.keySealed).toMatch(/^v1:/);
     expect(rec.keySealed).not.toContain('PRIVATE');
     expect(secrets.open('push-key', rec.keySealed).toString()).toBe(svc.credentials()!.keyPem);
@@ -42,8 +42,8 @@ describe(`ApnsCertificateService (${testDialect})`, () => {
   it('picks up a certificate another process uploaded, and refuses a topic change unless asked', async () => {
     const first = pushCertificate(ca);
     const renewed = pushCertificate(ca, { topic: first.topic });
-    const here = new ApnsCertificateService({ store: stores.apnsCertificates, secrets, logger: capturingLogger().logger });
-    const there = new ApnsCertificateService({ store: stores.apnsCertificates, secrets, logger: capturingLogger().logger });
+    const here = new ApnsCertificateService({ db: ds, store: stores.apnsCertificates, secrets, logger: capturingLogger().logger });
+    const there = new ApnsCertificateService({ db: ds, store: stores.apnsCertificates, secrets, logger: capturingLogger().logger });
     await here.set({ data: pem(first) });
     expect(await there.refresh()).toBe(true);
     expect(await there.refresh()).toBe(false);
@@ -61,7 +61,7 @@ describe(`ApnsCertificateService (${testDialect})`, () => {
     const soon = pushCertificate(ca, { notAfter: new Date(Date.now() + 10 * 86_400_000) });
     const log = capturingLogger();
     let now = new Date();
-    const svc = new ApnsCertificateService({ store: stores.apnsCertificates, secrets, logger: log.logger, now: () => now });
+    const svc = new ApnsCertificateService({ db: ds, store: stores.apnsCertificates, secrets, logger: log.logger, now: () => now });
     await svc.set({ data: pem(soon) });
     await svc.refresh();
     const warnings = () => log.lines.filter((l) => l.level === 'warn' && /expires soon/.test(l.msg)).length;
@@ -73,8 +73,8 @@ describe(`ApnsCertificateService (${testDialect})`, () => {
   });
 
   it('cannot open a key sealed under another SECRET_KEY', async () => {
-    await new ApnsCertificateService({ store: stores.apnsCertificates, secrets, logger: capturingLogger().logger }).set({ data: pem(pushCertificate(ca)) });
-    const other = new ApnsCertificateService({ store: stores.apnsCertificates, secrets: new SecretBox(randomBytes(32)), logger: capturingLogger().logger });
+    await new ApnsCertificateService({ db: ds, store: stores.apnsCertificates, secrets, logger: capturingLogger().logger }).set({ data: pem(pushCertificate(ca)) });
+    const other = new ApnsCertificateService({ db: ds, store: stores.apnsCertificates, secrets: new SecretBox(randomBytes(32)), logger: capturingLogger().logger });
     const err = await other.refresh().catch((e: unknown) => e);
     expect(isAppError(err) && err.code).toBe('crypto_failed');
     expect(other.credentials()).toBeNull();

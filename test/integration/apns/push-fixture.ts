@@ -1,12 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { createLogger, type Logger } from '../../../src/log/logger';
-import type { Slate } from '../../../src/app';
+import type { TestSlate } from '../../helpers/test-slate';
 import { smallTree } from '../../helpers/small-tree';
 
 /** Shared set-up for the push integration tests: an org unit, enrolled devices with tokens, captured logs. */
-export function orgUnits(slate: Slate): Promise<{ school: string; grade: string }> {
-  return smallTree(slate.stores.org);
+export function orgUnits(slate: TestSlate): Promise<{ school: string; grade: string }> {
+  return smallTree(slate.db, slate.stores.org);
 }
 
 export interface EnrolledDevice {
@@ -15,14 +15,14 @@ export interface EnrolledDevice {
   pushMagic: string;
 }
 
-export async function enrolledDevice(slate: Slate, org: { school: string; grade: string }, topic: string, withToken = true): Promise<EnrolledDevice> {
+export async function enrolledDevice(slate: TestSlate, org: { school: string; grade: string }, topic: string, withToken = true): Promise<EnrolledDevice> {
   const udid = randomUUID().toUpperCase();
-  const d = await slate.stores.devices.create({ platform: 'apple', udid, schoolId: org.school, gradeId: org.grade, state: 'enrolled' });
+  const d = await slate.s.devices.create({ platform: 'apple', udid, schoolId: org.school, gradeId: org.grade, state: 'enrolled' });
   const at = new Date();
-  await slate.stores.appleDevices.upsertAuthenticated({ deviceId: d.id, udid, enrollmentTokenId: null, certFingerprint: randomBytes(32).toString('hex'), enrolledVia: 'profile', topic, at });
+  await slate.s.appleDevices.upsertAuthenticated({ deviceId: d.id, udid, enrollmentTokenId: null, certFingerprint: randomBytes(32).toString('hex'), enrolledVia: 'profile', topic, at });
   const token = randomBytes(32).toString('hex');
   const pushMagic = randomUUID().toUpperCase();
-  if (withToken) await slate.stores.appleDevices.updateToken(d.id, { topic, pushToken: token, pushMagic, awaitingConfiguration: false, at });
+  if (withToken) await slate.s.appleDevices.updateToken(d.id, { topic, pushToken: token, pushMagic, awaitingConfiguration: false, at });
   return { id: d.id, token, pushMagic };
 }
 

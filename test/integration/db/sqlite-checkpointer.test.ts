@@ -1,8 +1,8 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { DataSource } from 'typeorm';
-import { checkpointerOf } from '../../../src/db/data-source';
+import type { Db } from '../../../src/db/database';
+import type { SqliteDatabase } from '../../../src/db/sqlite-database';
 import { CAP_PAGES, FALLBACK_AUTOCHECKPOINT, startCheckpointer, type Checkpointer, type MainConnection } from '../../../src/db/sqlite-checkpointer';
 import { createLogger } from '../../../src/log/logger';
 import { createTestDatabase, testDialect, type TestDatabase } from '../../helpers/test-db';
@@ -46,7 +46,7 @@ if (testDialect === 'postgres') {
   it('Postgres has no WAL checkpointer', async () => {
     const db = await createTestDatabase();
     try {
-      expect(checkpointerOf(await db.open())).toBeUndefined();
+      expect((await db.open() as unknown as Partial<SqliteDatabase>).checkpoints).toBeUndefined();
     } finally {
       await db.drop();
     }
@@ -54,40 +54,40 @@ if (testDialect === 'postgres') {
 } else {
   describe('SQLite WAL checkpointer (worker thread)', () => {
     let db: TestDatabase;
-    let ds: DataSource;
+    let ds: Db;
     let path: string;
+    const checkpointerOf = (d: Db) => (d as SqliteDatabase).checkpoints;
     beforeAll(async () => {
       db = await createTestDatabase();
       ds = await db.openMigrated();
       path = (db.database as { path: string }).path;
-      await ds.query('CREATE TABLE t_fill (id integer PRIMARY KEY, b text NOT NULL)');
+      await ds.run('CREATE TABLE t_fill (id integer PRIMARY KEY, b text NOT NULL)');
     });
     afterAll(() => db.drop());
 
     it('hands checkpoints to the worker: the main connection only checkpoints past the cap', async () => {
       expect(checkpointerOf(ds)?.running).toBe(true);
-      const [row] = await ds.query('PRAGMA wal_autocheckpoint');
-      expect(row.wal_autocheckpoint).toBe(CAP_PAGES);
+      expect((ds as SqliteDatabase).connection.pragma('wal_autocheckpoint', { simple: true })).toBe(CAP_PAGES);
     });
 
     it('copies committed pages into the database file without the main connection checkpointing', async () => {
       const before = size(path);
       // ~2 MB: ~500 pages, far below the main connection's own threshold.
-      await ds.transaction(async (m) => {
-        for (let i = 0; i < 2000; i++) await m.query('INSERT INTO t_fill (b) VALUES (?)', ['x'.repeat(1000)]);
+      await ds.transaction(async (tx) => {
+        for (let i = 0; i < 2000; i++) await tx.run('INSERT INTO t_fill (b) VALUES (?)', ['x'.repeat(1000)]);
       });
       expect(size(`${path}-wal`)).toBeGreaterThan(2_000_000);
       await eventually('the database file to receive the pages', () => size(path) - before > 2_000_000);
     });
 
-    it('closing the DataSource stops the worker and leaves no WAL behind', async () => {
+    it('closing the database stops the worker and leaves no WAL behind', async () => {
       const other = await createTestDatabase();
       const ds2 = await other.openMigrated();
       const file = (other.database as { path: string }).path;
       const checkpointer = checkpointerOf(ds2)!;
-      await ds2.query('CREATE TABLE t_x (id integer PRIMARY KEY)');
+      await ds2.run('CREATE TABLE t_x (id integer PRIMARY KEY)');
       expect(existsSync(`${file}-wal`)).toBe(true);
-      await ds2.destroy();
+      await ds2.close();
       expect(checkpointer.running).toBe(false);
       // SQLite deletes the WAL when the last connection closes: the worker's is closed too.
       expect(existsSync(`${file}-wal`)).toBe(false);

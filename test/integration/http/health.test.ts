@@ -15,7 +15,7 @@ describe('health endpoints and shutdown', () => {
   });
 
   it('imported the organisation on first start', async () => {
-    expect(await slate.stores.org.count()).toBe(46);
+    expect(await slate.s.org.count()).toBe(46);
   });
 
   it('answers unknown routes with a JSON 404', async () => {
@@ -35,7 +35,8 @@ describe('health endpoints and shutdown', () => {
     const stopped = running.shutdown();
     expect(await pending).toBe('done');
     await stopped;
-    expect(other.ds.isInitialized).toBe(false);
-    await other.db.drop();
+    // The database is closed: a statement now fails.
+    await expect(other.db.ping()).rejects.toThrow();
+    await other.testDb.drop();
   });
 });

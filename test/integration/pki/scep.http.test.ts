@@ -24,7 +24,7 @@ describe('SCEP endpoint', () => {
     scepUrl = `${server.url}/scep`;
     transport = httpTransport(scepUrl);
     recipient = (await fetchRecipientCert(scepUrl)).recipient;
-    const grade = (await slate.stores.org.getByCode('gs-bildstock-3'))!;
+    const grade = (await slate.s.org.getByCode('gs-bildstock-3'))!;
     placement = { schoolId: grade.parentId!, gradeId: grade.id };
   });
   afterAll(async () => {
@@ -32,7 +32,7 @@ describe('SCEP endpoint', () => {
     await slate?.dispose();
   });
 
-  const challenge = async (ttlMs?: number) => (await slate.services.pki.createChallenge({ ...placement, ttlMs })).challenge;
+  const challenge = async (ttlMs?: number) => (await slate.services.pki.createChallenge(slate.db, { ...placement, ttlMs })).challenge;
 
   it('answers GetCACaps and GetCACert', async () => {
     const caps = await fetch(`${scepUrl}?operation=GetCACaps`);
@@ -47,12 +47,14 @@ describe('SCEP endpoint', () => {
     const r = await enrol({ transport, recipientCert: recipient, challenge: await challenge(), cipher, commonName: `ipad-${cipher}` });
     expect(r.reply.status).toBe('SUCCESS');
     const cert = new X509Certificate(r.certDer!);
-    expect(cert.subject).toContain(`CN=ipad-${cipher}`);
+    // The subject is Slate's, never the CSR's (#9): O from CA_ORGANIZATION, CN slate-device-<record id>.
+    expect(cert.subject).toMatch(/^O=Slate MDM\nCN=slate-device-[0-9a-f-]{36}$/);
+    expect(cert.subject).not.toContain(`ipad-${cipher}`);
     expect(cert.checkIssued(new X509Certificate(slate.services.pki.caCertificateDer()))).toBe(true);
     expect(cert.publicKey.export({ format: 'der', type: 'spki' }).equals(spkiDer(r.key))).toBe(true);
     const rec = await slate.services.pki.getCertificateByFingerprint(cert.fingerprint256.replace(/:/g, ''));
     expect(rec).toMatchObject({ kind: 'device', ...placement, deviceId: null, revokedAt: null, serial: cert.serialNumber.toLowerCase() });
-    const dir = slate.db.dir;
+    const dir = slate.testDb.dir;
     writeFileSync(join(dir, 'ca.pem'), slate.services.pki.caCertificatePem());
     writeFileSync(join(dir, 'dev.pem'), r.certPem!);
     expect(execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.pem'), '-purpose', 'sslclient', join(dir, 'dev.pem')]).toString()).toContain(': OK');
@@ -119,19 +121,22 @@ describe('SCEP endpoint', () => {
 
   it('renews with a RenewalReq signed by the current identity, keeping placement and device', async () => {
     const first = await enrol({ transport, recipientCert: recipient, challenge: await challenge() });
-    const device = await slate.stores.devices.create({ platform: 'apple', udid: 'RENEW-1' });
+    const device = await slate.s.devices.create({ platform: 'apple', udid: 'RENEW-1' });
     const fp = new X509Certificate(first.certDer!).fingerprint256.replace(/:/g, '').toLowerCase();
-    await slate.services.pki.bindCertificate(fp, device.id);
+    // A certificate no device has used cannot renew: one challenge must not mint any number of identities.
+    const unbound = await enrol({ transport, recipientCert: recipient, renew: { key: first.key, certDer: first.certDer! } });
+    expect(unbound.reply).toMatchObject({ status: 'FAILURE', failInfo: '4' });
+    expect(await slate.s.certificates.bind(fp, device.id)).toBe('bound');
     const renewed = await enrol({ transport, recipientCert: recipient, renew: { key: first.key, certDer: first.certDer! } });
     expect(renewed.reply.status).toBe('SUCCESS');
     const rec = await slate.services.pki.getCertificateByFingerprint(new X509Certificate(renewed.certDer!).fingerprint256.replace(/:/g, ''));
     expect(rec).toMatchObject({ deviceId: device.id, ...placement });
 
-    await slate.services.pki.revokeByDevice(device.id, 'lost');
+    await slate.services.pki.revokeByDevice(slate.db, device.id, 'lost');
     const refused = await enrol({ transport, recipientCert: recipient, renew: { key: renewed.key, certDer: renewed.certDer! } });
-    expect(refused.reply).toMatchObject({ status: 'FAILURE', failInfo: '2' });
+    expect(refused.reply).toMatchObject({ status: 'FAILURE', failInfo: '4' });
     const stranger = generateCsr();
     const foreign = await enrol({ transport, recipientCert: recipient, renew: { key: stranger.key, certDer: selfSignedFor(stranger.key, stranger.subject) } });
-    expect(foreign.reply).toMatchObject({ status: 'FAILURE', failInfo: '2' });
+    expect(foreign.reply).toMatchObject({ status: 'FAILURE', failInfo: '4' });
   });
 });

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { Db } from '../../../src/db/database';
 import type { Stores } from '../../../src/db/stores';
-import { useStoresWithTree } from '../../helpers/small-tree';
-import { inTransactions, settlesWithin, waitForLockWait } from '../../helpers/concurrency';
+import { useStoresWithTree, type BoundStores } from '../../helpers/small-tree';
+import { backendPid, inTransactions, settlesWithin, waitForLockWait } from '../../helpers/concurrency';
 import { testDialect } from '../../helpers/test-db';
 
 describe(`APNs certificate and push outbox stores (${testDialect})`, () => {
-  let ds: DataSource;
-  let s: Stores;
+  let db: Db;
+  let s: BoundStores;
+  let raw: Stores;
   let school: string;
   let grade: string;
   const t0 = new Date('2026-11-29T10:00:00.000Z');
@@ -15,7 +16,7 @@ describe(`APNs certificate and push outbox stores (${testDialect})`, () => {
   const device = async () =>
     (await s.devices.create({ platform: 'apple', udid: `U-${randomUUID()}`, schoolId: school, gradeId: grade, state: 'enrolled' })).id;
 
-  useStoresWithTree((f) => ({ ds, s, school, grade } = f));
+  useStoresWithTree((f) => ({ db, s, raw, school, grade } = f));
 
   describe('ApnsCertificateStore', () => {
     it('keeps one active certificate and the earlier ones as history', async () => {
@@ -32,7 +33,7 @@ describe(`APNs certificate and push outbox stores (${testDialect})`, () => {
   });
 
   describe('PushOutboxStore', () => {
-    beforeEach(() => ds.query('DELETE FROM push_outbox'));
+    beforeEach(() => db.run('DELETE FROM push_outbox'));
 
     it('coalesces wakes into one row per device and bumps the generation', async () => {
       const d = await device();
@@ -78,8 +79,8 @@ describe(`APNs certificate and push outbox stores (${testDialect})`, () => {
       const [a, b] = [await device(), await device()];
       await s.pushOutbox.add([a, b], t0);
       const claimed = await s.pushOutbox.claimDue(t0, 10, at(60_000));
-      await inTransactions(ds, 1, async ([tx]) => {
-        await s.pushOutbox.add([a], at(1), tx!.manager); // holds a's row until commit
+      await inTransactions(db, 1, async ([tx]) => {
+        await raw.pushOutbox.add(tx!, [a], at(1)); // holds a's row until commit
         // Waiting here (while that enqueue waits for a row this DELETE holds) was a deadlock.
         expect(await settlesWithin(s.pushOutbox.complete(claimed), 5000)).toBe(1);
       });
@@ -89,15 +90,15 @@ describe(`APNs certificate and push outbox stores (${testDialect})`, () => {
 
     onPostgres('lets two wakes of the same devices in opposite order wait for each other instead of deadlocking', async () => {
       const [lo, hi] = [await device(), await device()].sort() as [string, string];
-      await inTransactions(ds, 2, async ([first, second]) => {
-        await s.pushOutbox.add([lo], t0, first!.manager);
-        const [{ pid }] = await second!.query('SELECT pg_backend_pid() AS pid');
+      await inTransactions(db, 2, async ([first, second], commit) => {
+        await raw.pushOutbox.add(first!, [lo], t0);
+        const pid = await backendPid(second!);
         // In the order given, the second would hold hi while waiting for lo, and the first, asking
         // for hi next, would close the cycle. In device order the second waits holding nothing.
-        const waking = s.pushOutbox.add([hi, lo], t0, second!.manager);
-        await waitForLockWait(ds, pid);
-        await s.pushOutbox.add([hi], t0, first!.manager);
-        await first!.commitTransaction();
+        const waking = raw.pushOutbox.add(second!, [hi, lo], t0);
+        await waitForLockWait(db, pid);
+        await raw.pushOutbox.add(first!, [hi], t0);
+        await commit(0);
         await waking;
       });
       expect(await s.pushOutbox.get(lo)).toMatchObject({ generation: 2 });
@@ -108,7 +109,7 @@ describe(`APNs certificate and push outbox stores (${testDialect})`, () => {
       const ids = [await device(), await device(), await device()];
       await s.pushOutbox.add(ids, at(-1_000_000));
       expect(await s.pushOutbox.claimDue(at(-1_000_000), 2, at(-900_000))).toHaveLength(2);
-      await ds.query(`DELETE FROM devices WHERE id = ${testDialect === 'postgres' ? '$1' : '?'}`, [ids[2]]);
+      await db.run('DELETE FROM devices WHERE id = ?', [ids[2]]);
       expect(await s.pushOutbox.get(ids[2]!)).toBeNull();
     });
   });

@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
-import type { Stores } from '../../../src/db/stores';
-import { useStoresWithTree } from '../../helpers/small-tree';
+import type { Db } from '../../../src/db/database';
+import { useStoresWithTree, type BoundStores } from '../../helpers/small-tree';
 import { testDialect } from '../../helpers/test-db';
 
 describe(`enrolment, Apple device and check-in stores (${testDialect})`, () => {
-  let ds: DataSource;
-  let s: Stores;
+  let db: Db;
+  let s: BoundStores;
   let school: string;
   let grade: string;
   const now = new Date('2026-11-29T10:00:00.000Z');
-  useStoresWithTree((f) => ({ ds, s, school, grade } = f));
+  useStoresWithTree((f) => ({ db, s, school, grade } = f));
 
   describe('EnrollmentTokenStore', () => {
     const base = () => ({

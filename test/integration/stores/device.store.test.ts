@@ -1,21 +1,19 @@
-import type { DataSource } from 'typeorm';
-import { TypeOrmDeviceStore } from '../../../src/db/stores/device.store.typeorm';
-import { TypeOrmOrgStore } from '../../../src/db/stores/org.store.typeorm';
-import type { DeviceStore } from '../../../src/db/stores';
+import { SqlDeviceStore } from '../../../src/db/stores/device.store.sql';
+import { SqlOrgStore } from '../../../src/db/stores/org.store.sql';
+import { bound, type Bound } from '../../helpers/bound-store';
 import { createTestDatabase, testDialect, type TestDatabase } from '../../helpers/test-db';
 
 describe(`DeviceStore contract (${testDialect})`, () => {
   let db: TestDatabase;
-  let ds: DataSource;
-  let store: DeviceStore;
+  let store: Bound<SqlDeviceStore>;
   let schoolA: string;
   let schoolB: string;
   let grade: string;
   beforeAll(async () => {
     db = await createTestDatabase();
-    ds = await db.openMigrated();
-    store = new TypeOrmDeviceStore(ds);
-    const org = new TypeOrmOrgStore(ds);
+    const handle = await db.openMigrated();
+    store = bound(new SqlDeviceStore(), handle);
+    const org = bound(new SqlOrgStore(), handle);
     await org.applyUpserts([
       { code: 'a', kind: 'authority', name: 'A', parentCode: null, gradeLevel: null },
       { code: 'm', kind: 'municipality', name: 'M', parentCode: 'a', gradeLevel: null },

@@ -1,6 +1,6 @@
-import type { DataSource } from 'typeorm';
-import { TypeOrmOrgStore } from '../../../src/db/stores/org.store.typeorm';
-import type { OrgStore, OrgUnitUpsert } from '../../../src/db/stores';
+import type { OrgUnitUpsert } from '../../../src/db/stores';
+import { SqlOrgStore } from '../../../src/db/stores/org.store.sql';
+import { bound, type Bound } from '../../helpers/bound-store';
 import { createTestDatabase, testDialect, type TestDatabase } from '../../helpers/test-db';
 
 const tree: OrgUnitUpsert[] = [
@@ -14,12 +14,10 @@ const tree: OrgUnitUpsert[] = [
 
 describe(`OrgStore contract (${testDialect})`, () => {
   let db: TestDatabase;
-  let ds: DataSource;
-  let store: OrgStore;
+  let store: Bound<SqlOrgStore>;
   beforeAll(async () => {
     db = await createTestDatabase();
-    ds = await db.openMigrated();
-    store = new TypeOrmOrgStore(ds);
+    store = bound(new SqlOrgStore(), await db.openMigrated());
   });
   afterAll(() => db.drop());
 

@@ -7,7 +7,7 @@ describe('PeriodicTasks', () => {
   afterEach(() => jest.useRealTimers());
 
   it('runs at start and on every interval, never overlapping itself, and waits on stop', async () => {
-    const tasks = new PeriodicTasks(silentLogger());
+    const tasks = new PeriodicTasks(silentLogger(), async () => true);
     let runs = 0;
     let concurrent = 0;
     let maxConcurrent = 0;
@@ -33,7 +33,7 @@ describe('PeriodicTasks', () => {
   });
 
   it('keeps going after a failing run', async () => {
-    const tasks = new PeriodicTasks(silentLogger());
+    const tasks = new PeriodicTasks(silentLogger(), async () => true);
     let runs = 0;
     tasks.add('flaky', 5, async () => {
       runs++;
@@ -43,5 +43,27 @@ describe('PeriodicTasks', () => {
     await jest.advanceTimersByTimeAsync(40);
     await tasks.stop();
     expect(runs).toBeGreaterThanOrEqual(2);
+  });
+
+  it('runs a task only when it claims the interval (one process per interval across the cluster)', async () => {
+    const claimed: string[] = [];
+    let allow = false;
+    const tasks = new PeriodicTasks(silentLogger(), async (name, everyMs) => {
+      claimed.push(`${name}/${everyMs}`);
+      return allow;
+    });
+    let runs = 0;
+    tasks.add('vacuum', 10, async () => {
+      runs++;
+    });
+    tasks.start();
+    await jest.advanceTimersByTimeAsync(30);
+    expect(runs).toBe(0);
+    expect(claimed.length).toBeGreaterThanOrEqual(2);
+    expect(claimed[0]).toBe('vacuum/10');
+    allow = true;
+    await jest.advanceTimersByTimeAsync(10);
+    await tasks.stop();
+    expect(runs).toBeGreaterThanOrEqual(1);
   });
 });

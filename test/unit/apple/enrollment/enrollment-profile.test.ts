@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { buildEnrollmentProfile, enrollmentProfilePayload, type EnrollmentProfileOptions } from '../../../../src/apple/enrollment/enrollment-profile';
+import { buildEnrollmentProfile, enrollmentProfilePayload, type EnrollmentProfileOptions } from '../../../../src/apple/protocol/enrollment-profile';
 import { decodePlist } from '../../../../src/apple/protocol/plist';
 import { AppleSchemas, profileProblems } from '../../../../src/apple/schema';
 import { fixture } from '../protocol/fixture';

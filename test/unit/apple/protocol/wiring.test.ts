@@ -1,5 +1,5 @@
 import type { EncodePlist } from '../../../../src/apple/checkin.service';
-import type { DeviceFactsOf, InventoryParser } from '../../../../src/apple/command-effects';
+import type { AppleProtocol, InventoryParser } from '../../../../src/apple/protocol';
 import type { EncodeCommand } from '../../../../src/apple/command.service';
 import type { MdmRouterDeps } from '../../../../src/apple/http/mdm.router';
 import * as protocol from '../../../../src/apple/protocol';
@@ -7,7 +7,7 @@ import * as protocol from '../../../../src/apple/protocol';
 // Compile-time: the protocol functions fit the seams the services declare (npm run typecheck).
 const encode: EncodeCommand = protocol.encodeCommand;
 const encodePlist: EncodePlist = protocol.encodePlist;
-const facts: DeviceFactsOf = protocol.deviceFactsOf;
+const facts: AppleProtocol['deviceFactsOf'] = protocol.deviceFactsOf;
 const parsers: Partial<Record<string, InventoryParser>> = protocol.INVENTORY_PARSERS;
 const decoders: Pick<MdmRouterDeps, 'decodeCheckin' | 'decodeReport'> = { decodeCheckin: protocol.decodeCheckin, decodeReport: protocol.decodeReport };
 
