@@ -7,11 +7,12 @@ import { registerMigrate } from './commands/migrate.command';
 import { registerPki } from './commands/pki.command';
 import { registerOrg } from './commands/org.command';
 import { registerServe } from './commands/serve.command';
+import { slateVersion } from './version';
 
 /** `slate`: the server and the operator's tools share one entry point and one composition root. */
 export async function runCli(argv: string[]): Promise<void> {
   const program = new Command();
-  program.name('slate').description('Slate MDM for school tablets').showHelpAfterError();
+  program.name('slate').description('Slate MDM for school tablets').version(slateVersion()).showHelpAfterError();
   registerServe(program);
   registerMigrate(program);
   registerOrg(program);

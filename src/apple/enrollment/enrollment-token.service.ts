@@ -22,6 +22,10 @@ export interface IssuedEnrollmentToken {
   record: EnrollmentToken;
 }
 
+/** `details` lets each caller name the input its user typed (the CLI's `--max-uses`). */
+const invalidField = (field: keyof CreateEnrollmentToken, problem: string) =>
+  new AppError('validation_failed', `${field}: ${problem}`, { details: { field, problem } });
+
 export const hashEnrollmentToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /**
@@ -44,8 +48,8 @@ export class EnrollmentTokenService {
       classId = cls.id;
     }
     const ttl = req.ttlMs ?? this.config.apple.enrollTokenTtlMs;
-    if (ttl <= 0 || ttl > 366 * 86_400_000) throw new AppError('validation_failed', 'ttl must be between 1 second and 366 days');
-    if (req.maxUses !== undefined && (!Number.isInteger(req.maxUses) || req.maxUses < 1)) throw new AppError('validation_failed', 'maxUses must be a positive integer');
+    if (ttl <= 0 || ttl > 366 * 86_400_000) throw invalidField('ttlMs', 'must be between 1 second and 366 days');
+    if (req.maxUses !== undefined && (!Number.isInteger(req.maxUses) || req.maxUses < 1)) throw invalidField('maxUses', 'must be a positive integer');
     const token = randomBytes(24).toString('base64url');
     const record: EnrollmentToken = {
       id: randomUUID(), platform: 'apple', schoolId: school.id, gradeId: grade.id, classId,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { revertAllMigrations, runMigrations, undoLastMigration } from '../../db/data-source';
+import { AppError } from '../../errors';
 import { withDatabase } from '../context';
 
 export function registerMigrate(program: Command): void {
@@ -10,6 +11,7 @@ export function registerMigrate(program: Command): void {
     .option('--revert-all', 'undo every migration (drops all Slate tables)')
     .option('--json', 'machine-readable output')
     .action(async (o: { revertLast?: boolean; revertAll?: boolean; json?: boolean }) => {
+      if (o.revertLast && o.revertAll) throw new AppError('validation_failed', '--revert-last and --revert-all exclude each other');
       await withDatabase(
         async (ds) => {
           let result: object;
