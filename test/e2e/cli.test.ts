@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -34,6 +34,36 @@ describe('slate CLI', () => {
     const list = JSON.parse(run(['org', 'list', '--kind', 'school', '--json'], env).stdout) as Array<Record<string, unknown>>;
     expect(list).toHaveLength(13);
     expect(list[0]).toEqual(expect.objectContaining({ id: expect.any(String), code: expect.any(String), kind: 'school' }));
+  });
+
+  it('prints its version from package.json', () => {
+    const r = run(['--version'], env);
+    expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: `${JSON.parse(readFileSync('package.json', 'utf8')).version}\n` });
+  });
+
+  it('logs to stderr in short lines for people; stdout carries only the result', () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'slate-cli-log-'));
+    // A first run on an empty directory migrates and creates the development CA: both logged at info.
+    const r = run(['org', 'list', '--json'], { DATA_DIR: fresh, CERTS_DIR: join(fresh, 'certs'), LOG_LEVEL: 'info' });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([]);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^info: migrations applied  migrations=\[/), expect.stringMatching(/^info: development CA created  certsDir=/)]));
+    for (const l of lines) expect(l).toMatch(/^(info|warn): /);
+  });
+
+  it('names the flag the operator typed in every refusal of an option value', () => {
+    for (const [args, line] of [
+      [['enroll', 'create', '--school', 'gs-bildstock', '--grade', '3', '--max-uses', '0'], /^slate: --max-uses: must be a positive integer$/],
+      [['enroll', 'create', '--school', 'gs-bildstock', '--grade', '3', '--max-uses', 'many'], /^slate: --max-uses: expected a whole number, got 'many'$/],
+      [['enroll', 'create', '--school', 'gs-bildstock', '--grade', '3', '--ttl', '400d'], /^slate: --ttl: must be between 1 second and 366 days$/],
+      [['enroll', 'create', '--school', 'gs-bildstock', '--grade', 'three'], /^slate: --grade: expected a whole number, got 'three'$/],
+      [['org', 'list', '--kind', 'village'], /^slate: --kind: expected one of authority, municipality, school, grade, class, got 'village'$/],
+      [['migrate', '--revert-last', '--revert-all'], /^slate: --revert-last and --revert-all exclude each other$/],
+    ] as const) {
+      const r = run([...args], env);
+      expect({ args, status: r.status, stderr: r.stderr.trim().split('\n') }).toEqual({ args, status: 1, stderr: [expect.stringMatching(line)] });
+    }
   });
 
   it('reports a bad import file without changing anything', () => {
