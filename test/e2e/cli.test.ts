@@ -1,7 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serverCertificate, testCa } from '../helpers/test-certs';
 
 const CLI = join(__dirname, '../../bin/slate.js');
 const run = (args: string[], env: Record<string, string>) =>
@@ -73,22 +74,47 @@ describe('slate CLI', () => {
     expect(JSON.parse(run(['org', 'list', '--json'], env).stdout)).toHaveLength(46);
   });
 
-  it('serves /healthz and stops cleanly on SIGTERM', async () => {
+  /** `slate serve` in a fresh directory; resolves once the Docker healthcheck script passes. */
+  const HEALTHCHECK = join(__dirname, '../../bin/healthcheck.js');
+  const healthcheck = (e: Record<string, string>) =>
+    spawnSync(process.execPath, [HEALTHCHECK], { env: { PATH: process.env.PATH!, ...e }, encoding: 'utf8', timeout: 10_000 });
+  async function serve(extra: Record<string, string>) {
     const srvDir = mkdtempSync(join(tmpdir(), 'slate-srv-'));
-    const child = spawn(process.execPath, [CLI, 'serve'], { env: { PATH: process.env.PATH!, DATA_DIR: srvDir, CERTS_DIR: join(srvDir, 'certs'), PORT: '18931', HOST: '127.0.0.1' } });
+    const e = { DATA_DIR: srvDir, CERTS_DIR: join(srvDir, 'certs'), HOST: '127.0.0.1', ...extra };
+    const child = spawn(process.execPath, [CLI, 'serve'], { env: { PATH: process.env.PATH!, ...e } });
     let out = '';
     child.stdout.on('data', (b) => (out += b));
-    const deadline = Date.now() + 30_000;
-    let ok = false;
-    while (Date.now() < deadline && !ok) {
-      ok = await fetch('http://127.0.0.1:18931/healthz').then((r) => r.status === 200, () => false);
-      if (!ok) await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(ok).toBe(true);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(out).toContain('Slate is listening');
-    expect(out).toContain('"msg":"stopped"');
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && healthcheck(e).status !== 0) await new Promise((r) => setTimeout(r, 200));
+    return { env: e, output: () => out, stop: () => (child.kill('SIGTERM'), exited) };
+  }
+
+  it('serves /healthz, passes the Docker healthcheck and stops cleanly on SIGTERM', async () => {
+    const s = await serve({ PORT: '18931' });
+    expect(healthcheck(s.env).status).toBe(0);
+    expect((await fetch('http://127.0.0.1:18931/healthz')).status).toBe(200);
+    expect(await s.stop()).toBe(0);
+    // The server's own log stays pino JSON on stdout: what log collectors read.
+    expect(s.output()).toContain('Slate is listening');
+    expect(s.output()).toContain('"msg":"stopped"');
+    const down = healthcheck(s.env);
+    expect({ status: down.status, stderr: down.stderr }).toEqual({ status: 1, stderr: expect.stringMatching(/^healthcheck: http:\/\/127\.0\.0\.1:18931\/healthz: .*ECONNREFUSED/) });
+  });
+
+  it('the Docker healthcheck follows built-in TLS (TLS_CERT_FILE) to https', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slate-tls-'));
+    const cert = serverCertificate(testCa(), 'mdm.example.org');
+    writeFileSync(join(dir, 'tls.pem'), cert.certPem);
+    writeFileSync(join(dir, 'tls.key'), cert.keyPem);
+    const s = await serve({ PORT: '18932', TLS_CERT_FILE: join(dir, 'tls.pem'), TLS_KEY_FILE: join(dir, 'tls.key') });
+    try {
+      expect(healthcheck(s.env).status).toBe(0);
+      // Plain HTTP against the HTTPS port fails: the script did choose https above.
+      const { TLS_CERT_FILE: _c, TLS_KEY_FILE: _k, ...plain } = s.env;
+      expect(healthcheck(plain).status).toBe(1);
+    } finally {
+      expect(await s.stop()).toBe(0);
+    }
   });
 });
