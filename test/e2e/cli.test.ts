@@ -80,7 +80,7 @@ describe('slate CLI', () => {
     spawnSync(process.execPath, [HEALTHCHECK], { env: { PATH: process.env.PATH!, ...e }, encoding: 'utf8', timeout: 10_000 });
   async function serve(extra: Record<string, string>) {
     const srvDir = mkdtempSync(join(tmpdir(), 'slate-srv-'));
-    const e = { DATA_DIR: srvDir, CERTS_DIR: join(srvDir, 'certs'), HOST: '127.0.0.1', ...extra };
+    const e: Record<string, string> = { DATA_DIR: srvDir, CERTS_DIR: join(srvDir, 'certs'), HOST: '127.0.0.1', ...extra };
     const child = spawn(process.execPath, [CLI, 'serve'], { env: { PATH: process.env.PATH!, ...e } });
     let out = '';
     child.stdout.on('data', (b) => (out += b));

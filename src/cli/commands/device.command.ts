@@ -80,7 +80,7 @@ export function registerDevice(program: Command): void {
           bar.step(id !== undefined ? `finding device ${id}` : `selecting devices ${o.school ? `under ${o.school}` : '(all)'}`);
           const devices = id !== undefined ? [await services.devices.require(id)] : await services.devices.list({ underCode: o.school, limit: 1_000_000 });
           const bulkTarget = id !== undefined ? undefined : o.school ? `school:${o.school}` : 'all';
-          if (devices.length === 0) throw new AppError('device_unknown', `no devices ${o.school ? `under ${o.school}` : 'enrolled'}`);
+          if (devices.length === 0) throw new AppError('device_unknown', `no devices${o.school ? ` under ${o.school}` : ''}`);
           if (bulkTarget && DESTRUCTIVE.has(requestType)) {
             bar.end();
             await confirm(`${requestType} on ${devices.length} device(s) (${bulkTarget})`, { yes: o.yes });
