@@ -67,6 +67,17 @@ describe('slate CLI', () => {
     }
   });
 
+  it('reports usage errors in one line that points at the help', () => {
+    for (const [args, line] of [
+      [['device', 'list', '--bogus'], "error: unknown option '--bogus' (see slate device list --help)"],
+      [['device', 'show'], "error: missing required argument 'device' (see slate device show --help)"],
+      [['enroll', 'create', '--school', 'gs-bildstock'], "error: required option '--grade <n>' not specified (see slate enroll create --help)"],
+    ] as const) {
+      const r = run([...args], env);
+      expect({ args, status: r.status, stderr: r.stderr }).toEqual({ args, status: 1, stderr: `${line}\n` });
+    }
+  });
+
   it('reports a bad import file without changing anything', () => {
     const r = run(['org', 'import', 'package.json'], env);
     expect(r.status).toBe(1);
