@@ -11,7 +11,7 @@ import { createCliLogger } from '../log/cli-log';
  */
 export async function withSlate<T>(fn: (slate: Slate) => Promise<T>, opts: CreateOptions = {}): Promise<T> {
   const config = loadConfig();
-  const logger = createCliLogger(process.env.LOG_LEVEL ?? 'warn');
+  const logger = createCliLogger(process.env.LOG_LEVEL || 'warn');
   const slate = await createSlate(config, logger, { migrate: true, ...opts });
   try {
     return await fn(slate);

@@ -70,7 +70,7 @@ export function registerPki(program: Command): void {
       await withSlate(async ({ services }) => {
         if (o.serial) {
           const rec = await services.pki.revokeBySerial(o.serial, o.reason);
-          if (o.json) printObject({ revoked: 1, serials: [rec.serial] }, true);
+          if (o.json) printObject({ revoked: 1, serial: rec.serial }, true);
           else process.stdout.write(`revoked ${rec.serial}\n`);
           return;
         }
