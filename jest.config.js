@@ -7,5 +7,7 @@ module.exports = {
   // Each test file builds its own database through the real migrations.
   maxWorkers: process.env.JEST_MAX_WORKERS || 2,
   testTimeout: 30000,
-  globalSetup: '<rootDir>/test/helpers/global-setup.js',
+  globalSetup: '<rootDir>/test/helpers/global-setup.ts',
+  // Says once, after the summary, which interop programs were missing (test/helpers/interop.ts).
+  globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
 };

@@ -8,25 +8,30 @@ import { checkHierarchy, gradeCodeOf, parseOrgFile } from './org-file';
 export class OrgService {
   constructor(private readonly db: Db, private readonly store: OrgStore) {}
 
-  /** Validates the whole file first, then applies it in one transaction: all or nothing. */
-  async importText(text: string): Promise<OrgImportResult> {
+  /**
+   * Validates the whole file first, then applies it in one transaction: all or nothing.
+   * `onStep` hears what is being done (the CLI shows it on a terminal).
+   */
+  async importText(text: string, onStep?: (step: string) => void): Promise<OrgImportResult> {
+    onStep?.('validating');
     const units = parseOrgFile(text);
     return this.db.transaction(async (tx) => {
       const existing = await this.store.getByCodes(tx, units.map((u) => u.parentCode).filter((c): c is string => c !== null));
       const kinds = new Map(existing.map((u) => [u.code, u.kind]));
       checkHierarchy(units, (code) => kinds.get(code));
+      onStep?.(`applying ${units.length} units`);
       return this.store.applyUpserts(tx, units);
     });
   }
 
-  async importFile(path: string): Promise<OrgImportResult> {
+  async importFile(path: string, onStep?: (step: string) => void): Promise<OrgImportResult> {
     let text: string;
     try {
       text = await readFile(path, 'utf8');
     } catch (err) {
       throw new AppError('org_import_invalid', `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
     }
-    return this.importText(text);
+    return this.importText(text, onStep);
   }
 
   isEmpty(): Promise<boolean> {

@@ -1,7 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { serverCertificate, testCa } from '../helpers/test-certs';
 
 const CLI = join(__dirname, '../../bin/slate.js');
 const run = (args: string[], env: Record<string, string>) =>
@@ -36,6 +37,50 @@ describe('slate CLI', () => {
     expect(list[0]).toEqual(expect.objectContaining({ id: expect.any(String), code: expect.any(String), kind: 'school' }));
   });
 
+  it('prints its version from package.json', () => {
+    const r = run(['--version'], env);
+    expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: `${JSON.parse(readFileSync('package.json', 'utf8')).version}\n` });
+  });
+
+  it('logs to stderr in short lines for people; stdout carries only the result', () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'slate-cli-log-'));
+    // A first run on an empty directory migrates and creates the development CA: both logged at info.
+    const r = run(['org', 'list', '--json'], { DATA_DIR: fresh, CERTS_DIR: join(fresh, 'certs'), LOG_LEVEL: 'info' });
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([]);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^info: migrations applied  migrations=\[/), expect.stringMatching(/^info: development CA created  certsDir=/)]));
+    for (const l of lines) expect(l).toMatch(/^(info|warn): /);
+  });
+
+  it('names the flag the operator typed in every refusal of an option value', () => {
+    for (const [args, line] of [
+      [['enroll', 'create', '--school', 'gs-bildstock', '--grade', '3', '--max-uses', 'many'], /^slate: --max-uses: expected a whole number, got 'many'$/],
+      [['enroll', 'create', '--school', 'gs-bildstock', '--grade', '3', '--ttl', '400d'], /^slate: --ttl: must be between 1 second and 366 days$/],
+      [['enroll', 'create', '--school', 'gs-bildstock', '--grade', 'three'], /^slate: --grade: expected a whole number, got 'three'$/],
+      [['org', 'list', '--kind', 'village'], /^slate: --kind: expected one of authority, municipality, school, grade, class, got 'village'$/],
+      [['migrate', '--revert-last', '--revert-all'], /^slate: --revert-last and --revert-all exclude each other$/],
+    ] as const) {
+      const r = run([...args], env);
+      expect({ args, status: r.status, stderr: r.stderr.trim().split('\n') }).toEqual({ args, status: 1, stderr: [expect.stringMatching(line)] });
+    }
+    // 0 is not a mistake: it asks for a link without a use limit (the default is ENROLL_TOKEN_MAX_USES).
+    const unlimited = run(['enroll', 'create', '--school', 'gs-bildstock', '--grade', '3', '--max-uses', '0', '--json'], env);
+    expect(unlimited.status).toBe(0);
+    expect(JSON.parse(unlimited.stdout)).toMatchObject({ maxUses: null });
+  });
+
+  it('reports usage errors in one line that points at the help', () => {
+    for (const [args, line] of [
+      [['device', 'list', '--bogus'], "error: unknown option '--bogus' (see slate device list --help)"],
+      [['device', 'show'], "error: missing required argument 'device' (see slate device show --help)"],
+      [['enroll', 'create', '--school', 'gs-bildstock'], "error: required option '--grade <n>' not specified (see slate enroll create --help)"],
+    ] as const) {
+      const r = run([...args], env);
+      expect({ args, status: r.status, stderr: r.stderr }).toEqual({ args, status: 1, stderr: `${line}\n` });
+    }
+  });
+
   it('reports a bad import file without changing anything', () => {
     const r = run(['org', 'import', 'package.json'], env);
     expect(r.status).toBe(1);
@@ -43,22 +88,47 @@ describe('slate CLI', () => {
     expect(JSON.parse(run(['org', 'list', '--json'], env).stdout)).toHaveLength(46);
   });
 
-  it('serves /healthz and stops cleanly on SIGTERM', async () => {
+  /** `slate serve` in a fresh directory; resolves once the Docker healthcheck script passes. */
+  const HEALTHCHECK = join(__dirname, '../../bin/healthcheck.js');
+  const healthcheck = (e: Record<string, string>) =>
+    spawnSync(process.execPath, [HEALTHCHECK], { env: { PATH: process.env.PATH!, ...e }, encoding: 'utf8', timeout: 10_000 });
+  async function serve(extra: Record<string, string>) {
     const srvDir = mkdtempSync(join(tmpdir(), 'slate-srv-'));
-    const child = spawn(process.execPath, [CLI, 'serve'], { env: { PATH: process.env.PATH!, DATA_DIR: srvDir, CERTS_DIR: join(srvDir, 'certs'), PORT: '18931', HOST: '127.0.0.1' } });
+    const e: Record<string, string> = { DATA_DIR: srvDir, CERTS_DIR: join(srvDir, 'certs'), HOST: '127.0.0.1', ...extra };
+    const child = spawn(process.execPath, [CLI, 'serve'], { env: { PATH: process.env.PATH!, ...e } });
     let out = '';
     child.stdout.on('data', (b) => (out += b));
-    const deadline = Date.now() + 30_000;
-    let ok = false;
-    while (Date.now() < deadline && !ok) {
-      ok = await fetch('http://127.0.0.1:18931/healthz').then((r) => r.status === 200, () => false);
-      if (!ok) await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(ok).toBe(true);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(out).toContain('Slate is listening');
-    expect(out).toContain('"msg":"stopped"');
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && healthcheck(e).status !== 0) await new Promise((r) => setTimeout(r, 200));
+    return { env: e, output: () => out, stop: () => (child.kill('SIGTERM'), exited) };
+  }
+
+  it('serves /healthz, passes the Docker healthcheck and stops cleanly on SIGTERM', async () => {
+    const s = await serve({ PORT: '18931' });
+    expect(healthcheck(s.env).status).toBe(0);
+    expect((await fetch('http://127.0.0.1:18931/healthz')).status).toBe(200);
+    expect(await s.stop()).toBe(0);
+    // The server's own log stays pino JSON on stdout: what log collectors read.
+    expect(s.output()).toContain('Slate is listening');
+    expect(s.output()).toContain('"msg":"stopped"');
+    const down = healthcheck(s.env);
+    expect({ status: down.status, stderr: down.stderr }).toEqual({ status: 1, stderr: expect.stringMatching(/^healthcheck: http:\/\/127\.0\.0\.1:18931\/healthz: .*ECONNREFUSED/) });
+  });
+
+  it('the Docker healthcheck follows built-in TLS (TLS_CERT_FILE) to https', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slate-tls-'));
+    const cert = serverCertificate(testCa(), 'mdm.example.org');
+    writeFileSync(join(dir, 'tls.pem'), cert.certPem);
+    writeFileSync(join(dir, 'tls.key'), cert.keyPem);
+    const s = await serve({ PORT: '18932', TLS_CERT_FILE: join(dir, 'tls.pem'), TLS_KEY_FILE: join(dir, 'tls.key') });
+    try {
+      expect(healthcheck(s.env).status).toBe(0);
+      // Plain HTTP against the HTTPS port fails: the script did choose https above.
+      const { TLS_CERT_FILE: _c, TLS_KEY_FILE: _k, ...plain } = s.env;
+      expect(healthcheck(plain).status).toBe(1);
+    } finally {
+      expect(await s.stop()).toBe(0);
+    }
   });
 });

@@ -23,6 +23,10 @@ export interface IssuedEnrollmentToken {
   record: EnrollmentToken;
 }
 
+/** `details` lets each caller name the input its user typed (the CLI's `--max-uses`). */
+const invalidField = (field: keyof CreateEnrollmentToken, problem: string) =>
+  new AppError('validation_failed', `${field}: ${problem}`, { details: { field, problem } });
+
 export const hashEnrollmentToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /**
@@ -50,8 +54,8 @@ export class EnrollmentTokenService {
       classId = cls.id;
     }
     const ttl = req.ttlMs ?? config.apple.enrollTokenTtlMs;
-    if (ttl <= 0 || ttl > 366 * 86_400_000) throw new AppError('validation_failed', 'ttl must be between 1 second and 366 days');
-    if (req.maxUses !== undefined && (!Number.isInteger(req.maxUses) || req.maxUses < 0)) throw new AppError('validation_failed', 'maxUses must be 0 (unlimited) or a positive integer', { details: { field: 'maxUses' } });
+    if (ttl <= 0 || ttl > 366 * 86_400_000) throw invalidField('ttlMs', 'must be between 1 second and 366 days');
+    if (req.maxUses !== undefined && (!Number.isInteger(req.maxUses) || req.maxUses < 0)) throw invalidField('maxUses', 'must be 0 (unlimited) or a positive integer');
     // A leaked link must not enrol without end: every link has a use limit unless 0 asks for none.
     const maxUses = req.maxUses ?? config.apple.enrollTokenMaxUses;
     const token = randomBytes(24).toString('base64url');

@@ -1,11 +1,18 @@
 import type { Command } from 'commander';
 import type { Slate } from '../../app';
+import { DEVICE_STATES, type DeviceState } from '../../db/entities';
 import type { Device } from '../../db/stores';
-import { AppError } from '../../errors';
+import { AppError, isAppError } from '../../errors';
 import { withSlate } from '../context';
+import { choiceOption, integerOption, jsonObjectOption } from '../options';
 import { printObject, printRows } from '../output';
+import { resolveRequestType } from '../request-type';
+import { confirm, withProgress } from '../terminal';
 
 const DEVICE_COLUMNS = ['id', 'udid', 'serial', 'state', 'school', 'grade', 'name', 'model', 'osVersion', 'lastSeenAt'] as const;
+
+/** Bulk commands that cannot be taken back: asked for on a terminal, `--yes` in scripts. */
+const DESTRUCTIVE = new Set(['EraseDevice', 'ClearPasscode']);
 
 export function registerDevice(program: Command): void {
   const device = program.command('device').description('devices: list, show, send commands, command timeline');
@@ -13,18 +20,17 @@ export function registerDevice(program: Command): void {
     .command('list')
     .description('devices at or under a school or municipality (or all)')
     .option('--school <code>', 'school or municipality code')
-    .option('--state <state>', 'pending | enrolled | lost | wiped | retired')
+    .option('--state <state>', DEVICE_STATES.join(' | '), choiceOption('--state', DEVICE_STATES))
     .option('--json', 'machine-readable output')
-    .action(async (o: { school?: string; state?: string; json?: boolean }) => {
+    .action(async (o: { school?: string; state?: DeviceState; json?: boolean }) => {
       await withSlate(async (slate) => {
-        const state = o.state === undefined ? undefined : parseState(o.state);
-        const devices = await slate.services.devices.list({ underCode: o.school, state, limit: 100_000 });
+        const devices = await slate.services.devices.list({ underCode: o.school, state: o.state, limit: 100_000 });
         printRows(await deviceRows(slate, devices), DEVICE_COLUMNS, !!o.json);
       });
     });
   device
     .command('show')
-    .argument('<id>', 'device id, UDID or serial number')
+    .argument('<device>', 'device id, UDID or serial number')
     .description('one device with placement, Apple state, inventory and recent check-ins')
     .option('--json', 'machine-readable output')
     .action(async (id: string, o: { json?: boolean }) => {
@@ -39,14 +45,14 @@ export function registerDevice(program: Command): void {
     });
   device
     .command('commands')
-    .argument('<id>', 'device id, UDID or serial number')
+    .argument('<device>', 'device id, UDID or serial number')
     .description('command timeline of a device, newest first')
-    .option('--limit <n>', 'how many', '50')
+    .option('--limit <n>', 'how many (1-1000)', integerOption('--limit', { min: 1, max: 1000 }), 50)
     .option('--json', 'machine-readable output')
-    .action(async (id: string, o: { limit: string; json?: boolean }) => {
+    .action(async (id: string, o: { limit: number; json?: boolean }) => {
       await withSlate(async ({ services }) => {
         const d = await services.devices.require(id);
-        const rows = (await services.apple.commands.timeline(d.id, Number(o.limit) || 50)).map((c) => ({
+        const rows = (await services.apple.commands.timeline(d.id, o.limit)).map((c) => ({
           id: c.commandUuid, commandUuid: c.commandUuid, requestType: c.requestType, status: c.status, resultStatus: c.resultStatus,
           notNowCount: c.notNowCount, enqueuedAt: c.enqueuedAt, sentAt: c.sentAt, finishedAt: c.finishedAt, createdBy: c.createdBy,
         }));
@@ -55,51 +61,73 @@ export function registerDevice(program: Command): void {
     });
   device
     .command('command')
-    .argument('[id]', 'device id, UDID or serial (or use --school / --all)')
-    .argument('<requestType>', 'Apple RequestType, e.g. DeviceLock, EnableLostMode, EraseDevice, DeviceInformation')
+    .usage('[options] DEVICE REQUEST_TYPE | --school CODE REQUEST_TYPE | --all REQUEST_TYPE')
+    // Both optional for commander: with --school/--all the one word given is the RequestType.
+    .argument('[device]', 'device id, UDID or serial (or use --school / --all)')
+    .argument('[requestType]', 'Apple RequestType in any case, e.g. DeviceLock, EnableLostMode, EraseDevice, DeviceInformation')
     .description('queue an Apple MDM command and wake the devices through APNs')
     .option('--school <code>', 'every device at or under this school or municipality')
     .option('--all', 'every device')
-    .option('--json <params>', 'command parameters as JSON, e.g. \'{"Message":"Bitte im Sekretariat abgeben"}\'')
-    .option('--output-json', 'machine-readable output')
-    .action(async (a: string | undefined, b: string | undefined, o: { school?: string; all?: boolean; json?: string; outputJson?: boolean }) => {
-      // commander fills the optional id first: `device command DeviceLock --school X` gives a = type.
-      const [id, requestType] = b === undefined ? [undefined, a] : [a, b];
-      if (!requestType) throw new AppError('validation_failed', 'missing REQUEST_TYPE');
-      const targets = [id !== undefined, !!o.school, !!o.all].filter(Boolean).length;
-      if (targets !== 1) throw new AppError('validation_failed', 'name exactly one target: a device ID, --school CODE or --all');
-      const params = parseParams(o.json);
+    .option('--params <json>', 'command parameters as a JSON object, e.g. \'{"Message":"Bitte im Sekretariat abgeben"}\'', jsonObjectOption('--params'))
+    .option('--yes', `do not ask before a bulk ${[...DESTRUCTIVE].join(' or ')}`)
+    .option('--json', 'machine-readable output')
+    .action(async (a: string | undefined, b: string | undefined, o: CommandOptions) => {
+      const { id, typed } = commandTarget(a, b, o);
+      const requestType = resolveRequestType(typed);
       await withSlate(async (slate) => {
         const { services } = slate;
-        const devices = id !== undefined ? [await services.devices.require(id)] : await services.devices.list({ underCode: o.school, limit: 1_000_000 });
-        const bulkTarget = id !== undefined ? undefined : o.school ? `school:${o.school}` : 'all';
-        const r = await services.apple.staff.send({ devices, requestType, params, by: 'cli', bulkTarget });
-        // Send the pushes before this process exits (a running server would also pick them up).
-        await services.push.flush().catch(() => undefined);
-        if (o.outputJson) return printObject(r, true);
-        process.stdout.write(`queued ${requestType} for ${r.commands.length} device(s)${r.bulkJobId ? ` (bulk job ${r.bulkJobId})` : ''}\n`);
+        const { r, waiting } = await withProgress(async (bar) => {
+          bar.step(id !== undefined ? `finding device ${id}` : `selecting devices ${o.school ? `under ${o.school}` : '(all)'}`);
+          const devices = id !== undefined ? [await services.devices.require(id)] : await services.devices.list({ underCode: o.school, limit: 1_000_000 });
+          const bulkTarget = id !== undefined ? undefined : o.school ? `school:${o.school}` : 'all';
+          if (devices.length === 0) throw new AppError('device_unknown', `no devices${o.school ? ` under ${o.school}` : ''}`);
+          if (bulkTarget && DESTRUCTIVE.has(requestType)) {
+            bar.end();
+            await confirm(`${requestType} on ${devices.length} device(s) (${bulkTarget})`, { yes: o.yes });
+          }
+          bar.step(`queueing ${requestType} for ${devices.length} device(s)`);
+          const r = await services.apple.staff.send({ devices, requestType, params: o.params ?? {}, by: 'cli', bulkTarget }).catch(paramsError);
+          // Send the pushes before this process exits (a running server would also pick them up).
+          bar.step(`waking ${r.commands.length} device(s) through APNs`);
+          await services.push.flush().catch(() => undefined);
+          return { r, waiting: await slate.stores.pushOutbox.count(slate.db) };
+        });
+        if (o.json) return printObject({ requestType, ...r, pushesWaiting: waiting }, true);
+        process.stdout.write(`queued ${requestType} for ${r.commands.length} device(s)${r.bulkJobId ? ` (bulk job ${r.bulkJobId})` : ''}; ` +
+          `${r.skipped.length} skipped, ${r.duplicates.length} already queued, ${waiting} push(es) waiting\n`);
         for (const c of r.commands.slice(0, 20)) process.stdout.write(`  ${c.deviceId}  ${c.commandUuid}\n`);
+        if (r.commands.length > 20) process.stdout.write(`  ... and ${r.commands.length - 20} more (--json lists all)\n`);
         for (const s of r.skipped) process.stdout.write(`  skipped ${s.deviceId}: ${s.reason}\n`);
       });
     });
 }
 
-function parseState(s: string): Device['state'] {
-  const states = ['pending', 'enrolled', 'lost', 'wiped', 'retired'] as const;
-  if (!(states as readonly string[]).includes(s)) throw new AppError('validation_failed', `--state: one of ${states.join(', ')}`);
-  return s as Device['state'];
+interface CommandOptions {
+  school?: string;
+  all?: boolean;
+  params?: Record<string, unknown>;
+  yes?: boolean;
+  json?: boolean;
 }
 
-function parseParams(json: string | undefined): Record<string, unknown> {
-  if (json === undefined) return {};
-  let v: unknown;
-  try {
-    v = JSON.parse(json);
-  } catch {
-    throw new AppError('validation_failed', '--json: not valid JSON');
+/** `DEVICE TYPE`, `--school CODE TYPE` or `--all TYPE`: exactly one target. */
+function commandTarget(a: string | undefined, b: string | undefined, o: CommandOptions): { id?: string; typed: string } {
+  const usage = 'name one target: DEVICE REQUEST_TYPE, --school CODE REQUEST_TYPE or --all REQUEST_TYPE';
+  if (o.school !== undefined && o.all) throw new AppError('validation_failed', `--school and --all exclude each other; ${usage}`);
+  const bulk = o.school !== undefined || !!o.all;
+  if (a === undefined) throw new AppError('validation_failed', `missing REQUEST_TYPE; ${usage}`);
+  if (b !== undefined) {
+    if (bulk) throw new AppError('validation_failed', `a device and ${o.all ? '--all' : '--school'} given; ${usage}`);
+    return { id: a, typed: b };
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new AppError('validation_failed', '--json: expected an object');
-  return v as Record<string, unknown>;
+  if (!bulk) throw new AppError('validation_failed', `missing DEVICE or REQUEST_TYPE; ${usage}`);
+  return { typed: a };
+}
+
+/** What the command builder refuses is what the operator typed in --params. */
+function paramsError(err: unknown): never {
+  if (isAppError(err) && err.code === 'command_invalid') throw new AppError(err.code, `--params: ${err.message}`, { details: err.details, cause: err });
+  throw err;
 }
 
 async function deviceRows(slate: Slate, devices: readonly Device[]) {

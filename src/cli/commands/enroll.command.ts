@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { parseDuration } from '../../config';
-import { AppError } from '../../errors';
 import { withSlate } from '../context';
+import { durationOption, integerOption, namingFlags } from '../options';
 import { printObject, printRows } from '../output';
 
 export function registerEnroll(program: Command): void {
@@ -10,19 +9,18 @@ export function registerEnroll(program: Command): void {
     .command('create')
     .description('create an enrolment link; the URL is shown once')
     .requiredOption('--school <code>', 'school code')
-    .requiredOption('--grade <n>', 'grade level', parseIntOption('--grade'))
+    .requiredOption('--grade <n>', 'grade level', integerOption('--grade', { min: 1 }))
     .option('--class <name>', 'class within the grade (e.g. 3a)')
-    .option('--ttl <duration>', 'lifetime such as 12h or 14d (default ENROLL_TOKEN_TTL)')
-    .option('--max-uses <n>', 'stop after this many devices', parseIntOption('--max-uses'))
+    .option('--ttl <duration>', 'lifetime such as 12h or 14d (default ENROLL_TOKEN_TTL)', durationOption('--ttl'))
+    // The service owns the rule; its error comes back naming --max-uses.
+    .option('--max-uses <n>', 'stop after this many devices (0: no limit; default ENROLL_TOKEN_MAX_USES, 40)', integerOption('--max-uses'))
     .option('--label <text>', 'note for staff')
     .option('--json', 'machine-readable output')
-    .action(async (o: { school: string; grade: number; class?: string; ttl?: string; maxUses?: number; label?: string; json?: boolean }) => {
-      const ttlMs = o.ttl === undefined ? undefined : parseDuration(o.ttl);
-      if (ttlMs === undefined && o.ttl !== undefined) throw new AppError('validation_failed', '--ttl: expected a duration such as 12h or 14d');
+    .action(async (o: { school: string; grade: number; class?: string; ttl?: number; maxUses?: number; label?: string; json?: boolean }) => {
       await withSlate(async ({ services }) => {
-        const t = await services.enrollmentTokens.create({
-          schoolCode: o.school, gradeLevel: o.grade, className: o.class, ttlMs, maxUses: o.maxUses, label: o.label, createdBy: 'cli',
-        });
+        const t = await namingFlags({ ttlMs: '--ttl', maxUses: '--max-uses' }, () => services.enrollmentTokens.create({
+          schoolCode: o.school, gradeLevel: o.grade, className: o.class, ttlMs: o.ttl, maxUses: o.maxUses, label: o.label, createdBy: 'cli',
+        }));
         if (o.json) printObject({ id: t.record.id, url: t.url, token: t.token, expiresAt: t.record.expiresAt, maxUses: t.record.maxUses }, true);
         else process.stdout.write(`${t.url}\n(expires ${t.record.expiresAt.toISOString()}; id ${t.record.id})\n`);
       });
@@ -49,17 +47,12 @@ export function registerEnroll(program: Command): void {
     .command('revoke')
     .argument('<id>', 'enrolment link id')
     .description('revoke an enrolment link at once')
-    .action(async (id: string) => {
+    .option('--json', 'machine-readable output')
+    .action(async (id: string, o: { json?: boolean }) => {
       await withSlate(async ({ services }) => {
         await services.enrollmentTokens.revoke(id);
-        process.stdout.write(`revoked ${id}\n`);
+        if (o.json) printObject({ revoked: id }, true);
+        else process.stdout.write(`revoked ${id}\n`);
       });
     });
-}
-
-export function parseIntOption(name: string) {
-  return (v: string): number => {
-    if (!/^\d+$/.test(v)) throw new AppError('validation_failed', `${name}: expected a whole number`);
-    return Number(v);
-  };
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config';
 import { migrate, revertAllMigrations, undoLastMigration } from '../../db/open-database';
+import { AppError } from '../../errors';
 
 export function registerMigrate(program: Command): void {
   program
@@ -10,6 +11,7 @@ export function registerMigrate(program: Command): void {
     .option('--revert-all', 'undo every migration (drops all Slate tables)')
     .option('--json', 'machine-readable output')
     .action(async (o: { revertLast?: boolean; revertAll?: boolean; json?: boolean }) => {
+      if (o.revertLast && o.revertAll) throw new AppError('validation_failed', '--revert-last and --revert-all exclude each other');
       // The database alone: schema commands must not build the rest of Slate (which would read
       // tables that do not exist yet, and create a CA on a database being reverted).
       const { database } = loadConfig();

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createTestSlate, type TestSlate } from '../../helpers/test-slate';
 import { listen } from '../../helpers/scep-server';
+import { itWith } from '../../helpers/interop';
 import { fetchRecipientCert } from '../../sim/scep-requester';
 import { fingerprintOf } from '../../../src/pki/x509';
 
 const run = promisify(execFile);
-const SCEPCLIENT = '/usr/bin/scepclient';
 
 /**
  * Interop with independent implementations: micromdm's scepclient (Go, smallstep/scep; CI installs
@@ -41,11 +41,10 @@ describe.each(['rsa2048', 'p256'] as const)('interop with a %s CA', (alg) => {
     // to encrypt to (as for NDES), or it tries every certificate and fails on the EC key.
     const { recipient } = await fetchRecipientCert(`${server.url}/scep`);
     const select = alg === 'p256' ? ['-ca-fingerprint', fingerprintOf(recipient)] : [];
-    return run(SCEPCLIENT, ['-server-url', `${server.url}/scep`, '-challenge', ch, '-private-key', join(dir, `${name}.key`), '-certificate', join(dir, `${name}.pem`), '-cn', name, ...select], { timeout: 20_000 });
+    return run('scepclient', ['-server-url', `${server.url}/scep`, '-challenge', ch, '-private-key', join(dir, `${name}.key`), '-certificate', join(dir, `${name}.pem`), '-cn', name, ...select], { timeout: 20_000 });
   };
 
-  it('scepclient enrols and the certificate verifies against the CA with openssl', async () => {
-    expect(existsSync(SCEPCLIENT)).toBe(true);
+  itWith('scepclient', 'openssl')('scepclient enrols and the certificate verifies against the CA with openssl', async () => {
     await scepclient('ipad-1', await challenge());
     const certFile = join(dir, 'ipad-1.pem');
     expect(execFileSync('openssl', ['verify', '-CAfile', caFile, certFile]).toString()).toContain(': OK');
@@ -55,13 +54,13 @@ describe.each(['rsa2048', 'p256'] as const)('interop with a %s CA', (alg) => {
     expect(await slate.services.pki.getCertificateByFingerprint(fp)).toMatchObject({ kind: 'device' });
   });
 
-  it('scepclient fails cleanly with a wrong challenge and gets no certificate', async () => {
+  itWith('scepclient')('scepclient fails cleanly with a wrong challenge and gets no certificate', async () => {
     await expect(scepclient('ipad-2', 'wrong-challenge')).rejects.toMatchObject({ code: expect.any(Number) });
     expect(existsSync(join(dir, 'ipad-2.pem'))).toBe(false);
     expect(await slate.services.pki.listCertificates({ kind: 'device' })).toHaveLength(1);
   });
 
-  it('openssl cms -verify and smime -verify accept a signed profile and return its exact bytes', () => {
+  itWith('openssl')('openssl cms -verify and smime -verify accept a signed profile and return its exact bytes', () => {
     const profile = Buffer.from('<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict><key>PayloadType</key><string>Configuration</string></dict></plist>\n');
     const signed = join(dir, 'profile.p7');
     writeFileSync(signed, slate.services.pki.signProfile(profile));

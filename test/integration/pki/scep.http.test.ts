@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createTestSlate, type TestSlate } from '../../helpers/test-slate';
+import { itWith } from '../../helpers/interop';
 import { listen } from '../../helpers/scep-server';
 import { buildPkiMessage, enrol, fetchRecipientCert, httpTransport, openCertRep, type Transport } from '../../sim/scep-requester';
 import { generateCsr, requestCaExtension, requestSanExtension, selfSignedFor } from '../../sim/csr';
@@ -54,6 +55,10 @@ describe('SCEP endpoint', () => {
     expect(cert.publicKey.export({ format: 'der', type: 'spki' }).equals(spkiDer(r.key))).toBe(true);
     const rec = await slate.services.pki.getCertificateByFingerprint(cert.fingerprint256.replace(/:/g, ''));
     expect(rec).toMatchObject({ kind: 'device', ...placement, deviceId: null, revokedAt: null, serial: cert.serialNumber.toLowerCase() });
+  });
+
+  itWith('openssl')('issues a certificate openssl verifies against the CA for TLS client use', async () => {
+    const r = await enrol({ transport, recipientCert: recipient, challenge: await challenge(), commonName: 'ipad-openssl' });
     const dir = slate.testDb.dir;
     writeFileSync(join(dir, 'ca.pem'), slate.services.pki.caCertificatePem());
     writeFileSync(join(dir, 'dev.pem'), r.certPem!);
@@ -89,6 +94,11 @@ describe('SCEP endpoint', () => {
     const cert = new X509Certificate(r.certDer!);
     expect(cert.ca).toBe(false);
     expect(cert.subjectAltName).toBeUndefined();
+    expect(cert.keyUsage).toEqual(['1.3.6.1.5.5.7.3.2']); // node names the extended key usage keyUsage: clientAuth only
+  });
+
+  itWith('openssl')('never copies extensions the CSR asks for (as openssl reads the certificate)', async () => {
+    const r = await enrol({ transport, recipientCert: recipient, challenge: await challenge(), extensions: [requestCaExtension(), requestSanExtension('evil.example')] });
     const text = execFileSync('openssl', ['x509', '-noout', '-text'], { input: derToPem(r.certDer!) }).toString();
     expect(text).toContain('TLS Web Client Authentication');
     expect(text).toMatch(/Key Usage: critical\s+Digital Signature, Key Encipherment/);

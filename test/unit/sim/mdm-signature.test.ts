@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import forge from 'node-forge';
+import { itWith } from '../../helpers/interop';
 import { signDetached } from '../../sim/mdm-signature';
 
 /** The simulator's Mdm-Signature must be one OpenSSL accepts, or e2e results would prove nothing. */
@@ -28,12 +29,12 @@ describe('simulator Mdm-Signature', () => {
     execFileSync('openssl', ['cms', '-verify', '-binary', '-noverify', '-inform', 'DER', '-in', join(dir, 'sig.der'), '-content', join(dir, 'body'), '-out', '/dev/null'], { stdio: 'pipe' });
   };
 
-  it('verifies with openssl over the exact body', () => {
+  itWith('openssl')('verifies with openssl over the exact body', () => {
     const body = Buffer.from('<plist><dict><key>Status</key><string>Idle</string></dict></plist>');
     expect(() => verify(body, signDetached(body, keyPem, certDer))).not.toThrow();
   });
 
-  it('fails with openssl when one byte changes', () => {
+  itWith('openssl')('fails with openssl when one byte changes', () => {
     const body = Buffer.from('<plist><dict><key>Status</key><string>Idle</string></dict></plist>');
     const sig = signDetached(body, keyPem, certDer);
     const tampered = Buffer.from(body);
