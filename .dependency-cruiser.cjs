@@ -1,0 +1,86 @@
+/**
+ * Slate's architecture on one page: which layer may import which. Checked in `npm test`
+ * (test/unit/architecture.test.ts) and by `npm run depcruise`.
+ *
+ *   errors, config ............ leaves: import nothing of Slate's (config only errors)
+ *   pki (codec) ............... BER/DER, X.509, CMS, SCEP messages, CSR: pure, node-forge + node:crypto
+ *   apple/protocol, schema .... Apple's MDM messages, plist codec, Apple's schemas: pure
+ *   db ........................ Db/Tx, migrations, stores: no services, no handlers
+ *   ca ........................ the certificate authority (stores certificates and challenges)
+ *   apple, fleet, background .. services
+ *   apple/http, http .......... handlers: translate HTTP ↔ services, no database
+ *   app.ts, cli, server.ts .... composition and entry points
+ */
+const PURE_OK = ['^src/errors/', '^node_modules/', '^(node:)?[a-z_]+$'];
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'protocol-is-pure',
+      comment: 'Apple protocol code imports only itself, Apple\'s schemas, errors and libraries.',
+      severity: 'error',
+      from: { path: '^src/apple/(protocol|schema)/' },
+      to: { pathNot: ['^src/apple/(protocol|schema)/', ...PURE_OK] },
+    },
+    {
+      name: 'pki-codec-is-pure',
+      comment: 'The PKI codec (src/pki) imports only itself, errors and libraries; storage lives in src/ca.',
+      severity: 'error',
+      from: { path: '^src/pki/' },
+      to: { pathNot: ['^src/pki/', ...PURE_OK] },
+    },
+    {
+      name: 'errors-is-a-leaf',
+      severity: 'error',
+      from: { path: '^src/errors/' },
+      to: { path: '^src/', pathNot: '^src/errors/' },
+    },
+    {
+      name: 'config-is-a-leaf',
+      comment: 'Configuration is read first and depends on nothing that it configures.',
+      severity: 'error',
+      from: { path: '^src/config/' },
+      to: { path: '^src/', pathNot: ['^src/config/', '^src/errors/'] },
+    },
+    {
+      name: 'persistence-below-services',
+      comment: 'The data layer imports no services, handlers or entry points.',
+      severity: 'error',
+      from: { path: '^src/db/' },
+      to: { path: '^src/(apple|ca|fleet|background|http|cli|policy|admin|audit|android|sim)/|^src/(app|server)\\.ts$' },
+    },
+    {
+      name: 'ca-below-apple',
+      comment: 'The certificate authority knows nothing of Apple MDM, handlers or entry points.',
+      severity: 'error',
+      from: { path: '^src/ca/' },
+      to: { path: '^src/(apple|fleet|background|http|cli|policy|admin|sim)/|^src/(app|server)\\.ts$' },
+    },
+    {
+      name: 'handlers-do-not-touch-the-database',
+      comment: 'HTTP handlers only translate: they call services, never stores or SQL.',
+      severity: 'error',
+      from: { path: '^src/(apple/http|http)/' },
+      to: { path: '^src/db/' },
+    },
+    {
+      name: 'only-entry-points-wire',
+      comment: 'Nothing but the entry points imports the composition root or the CLI.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(cli/|server\\.ts$|app\\.ts$)' },
+      to: { path: '^src/(app\\.ts$|cli/)' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true, dependencyTypesNot: ['type-only'] },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.app.json' },
+    exclude: { path: '^(dist|test)/' },
+  },
+};
