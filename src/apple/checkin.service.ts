@@ -82,7 +82,8 @@ export class CheckinService {
           bound: current ? { serial: current.serial, fingerprint: current.fingerprint } : null, reason: decision.reason,
         }, 'Authenticate refused: a certificate tried to take over a device');
       }
-      throw new AppError(decision.code, decision.reason);
+      // Always 403 to the device (the code says why in the log): an iPad must not read 404 as "gone".
+      throw new AppError(decision.code, decision.reason, { status: 403 });
     }
     const facts = {
       serialNumber: msg.SerialNumber ?? existing?.serialNumber ?? null,

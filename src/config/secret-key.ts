@@ -24,7 +24,8 @@ export function loadSecretKey(config: Config): Buffer {
   }
   const file = join(config.dataDir, 'secret.key');
   if (existsSync(file)) return decodeSecretKey(readFileSync(file, 'utf8'), file);
-  mkdirSync(config.dataDir, { recursive: true });
+  // Owner-only: the directory holds the secret key and (SQLite) the database.
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
   writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);

@@ -16,17 +16,26 @@ export function logRequest(logger: Logger, r: { method: string | undefined; path
 
 /**
  * One line per request. The logged path is the route pattern when one matched, so enrolment
- * tokens in URLs and SCEP `message` queries never reach the log; handlers may lower the level
- * of routine traffic (device polls) with `res.locals.logLevel = 'debug'`.
+ * tokens in URLs and SCEP `message` queries never reach the log; a path no route matched is cut to
+ * its first segment (`/enroll/<token>/x` → `/enroll/*`), since its later segments are exactly what
+ * a mistyped or probed URL carries. Handlers may lower the level of routine traffic (device polls)
+ * with `res.locals.logLevel = 'debug'`.
  */
 export function requestLog(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
     const start = process.hrtime.bigint();
     res.on('finish', () => {
       const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : undefined;
-      const path = route ?? req.baseUrl + (req.path.length > 64 ? req.path.slice(0, 64) + '…' : req.path);
+      const path = route ?? unmatched(req.baseUrl + req.path);
       logRequest(logger, { method: req.method, path, status: res.statusCode, start, locals: res.locals as RequestLocals });
     });
     next();
   };
+}
+
+/** `/a/b/c` → `/a/*`; `/a` stays; capped, so a long first segment cannot flood the log either. */
+export function unmatched(path: string): string {
+  const second = path.indexOf('/', 1);
+  const first = second < 0 ? path : `${path.slice(0, second)}/*`;
+  return first.length > 48 ? `${first.slice(0, 48)}…` : first;
 }

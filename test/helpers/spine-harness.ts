@@ -34,14 +34,14 @@ export interface SpineHarness {
   close(): Promise<void>;
 }
 
-export async function startSpine(env: Record<string, string> = {}, opts: { pushCert?: boolean } = {}): Promise<SpineHarness> {
+export async function startSpine(env: Record<string, string> = {}, opts: { pushCert?: boolean; logLevel?: string } = {}): Promise<SpineHarness> {
   const apns = await startFakeApns();
   let handler: Parameters<typeof createServer>[1] = (_req, res) => res.end();
   const server: Server = createServer((req, res) => handler!(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const logs: Record<string, unknown>[] = [];
-  const logger = createLogger('debug', { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const logger = createLogger(opts.logLevel ?? 'debug', { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const slate = await createTestSlate({ PUBLIC_URL: PUBLIC, APNS_URL: apns.url, APNS_CA_FILE: apns.caFile, ...env }, { importOrg: true }, logger);
   handler = slate.http;
   if (opts.pushCert !== false) await slate.services.apnsCertificates.set({ data: Buffer.from(apns.pushCert.certPem + apns.pushCert.keyPem) });

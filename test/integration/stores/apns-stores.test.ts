@@ -4,6 +4,7 @@ import type { Stores } from '../../../src/db/stores';
 import { useStoresWithTree, type BoundStores } from '../../helpers/small-tree';
 import { backendPid, inTransactions, settlesWithin, waitForLockWait } from '../../helpers/concurrency';
 import { testDialect } from '../../helpers/test-db';
+import { seedAppleDevices } from '../../bench/load/seed';
 
 describe(`APNs certificate and push outbox stores (${testDialect})`, () => {
   let db: Db;
@@ -103,6 +104,17 @@ describe(`APNs certificate and push outbox stores (${testDialect})`, () => {
       });
       expect(await s.pushOutbox.get(lo)).toMatchObject({ generation: 2 });
       expect(await s.pushOutbox.get(hi)).toMatchObject({ generation: 2 });
+    });
+
+    it('claims and completes a batch of 2,000 devices (#9: SQLite refused the OR chain of a batch over ~450 and re-pushed it for ever)', async () => {
+      const ids = await seedAppleDevices(db, 2000, { schoolId: school, gradeId: grade });
+      await s.pushOutbox.add(ids, t0);
+      const claimed = await s.pushOutbox.claimDue(t0, 2000, at(60_000));
+      expect(claimed).toHaveLength(2000);
+      expect(await s.pushOutbox.complete(claimed)).toBe(2000);
+      expect(await s.pushOutbox.count()).toBe(0);
+      await db.run(`DELETE FROM apple_devices WHERE udid LIKE 'BENCH-%'`);
+      await db.run(`DELETE FROM devices WHERE udid LIKE 'BENCH-%'`);
     });
 
     it('limits a claim and drops rows with their device', async () => {

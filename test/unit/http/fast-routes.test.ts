@@ -56,3 +56,12 @@ describe('fast routes and the device body reader', () => {
     expect(await send(port, '/mdm/connect', [Buffer.alloc(500), Buffer.alloc(500)])).toEqual({ status: 200, body: 'got 1000' });
   });
 });
+
+describe('request log paths', () => {
+  it('cut an unmatched path to its first segment: a mistyped enrolment URL never logs its token (#9)', () => {
+    const { unmatched } = jest.requireActual('../../../src/http/request-log') as typeof import('../../../src/http/request-log');
+    expect(unmatched('/enroll/3q2xSecretTokenValue/x')).toBe('/enroll/*');
+    expect(unmatched('/nope')).toBe('/nope');
+    expect(unmatched(`/${'a'.repeat(100)}`)).toHaveLength(49);
+  });
+});
