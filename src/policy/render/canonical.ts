@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import { PlistReal } from '../../apple/protocol/plist';
 
 /**
@@ -67,4 +67,9 @@ export function uuidV5(name: string, namespace: string = SLATE_POLICY_NAMESPACE)
   hash[8] = (hash[8]! & 0x3f) | 0x80;
   const h = hash.subarray(0, 16).toString('hex').toUpperCase();
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}
+
+/** The HMAC key for policy digests, derived from SECRET_KEY for this one purpose (HKDF-SHA256). */
+export function policyHashKey(secretKey: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', secretKey, Buffer.alloc(0), 'slate/policy/version-digest', 32));
 }

@@ -1,0 +1,147 @@
+import type { Catalog } from '../catalog/compiled-catalog';
+import { VersionResolver, type VersionDeps } from '../render/version-resolver';
+import { ScopeMatcher } from '../scope/scope-matcher';
+import type { ActionKind, DeviceState, PolicyFailure } from './device-state';
+import { evaluateDevice, type EvaluatorParts, type ItemOutcome, type ItemState } from './device-evaluator';
+
+export type PolicyAction =
+  /** Install, or update when `replaces` names the version the device has now. */
+  | { kind: 'installProfile'; entryId: string; identifier: string; version: string; replaces: string | null }
+  | { kind: 'removeProfile'; entryId: string | null; identifier: string }
+  | { kind: 'installApp'; entryId: string; bundleId: string; adamId: number; configVersion: string | null }
+  | { kind: 'configureApp'; entryId: string; bundleId: string; configVersion: string }
+  | { kind: 'removeApp'; bundleId: string };
+
+export interface HeldItem {
+  kind: ActionKind;
+  target: string;
+  entryId: string | null;
+  failure: PolicyFailure;
+}
+
+export interface PlanNote {
+  entryId: string | null;
+  target: string;
+  state: Extract<ItemState, 'unresolved' | 'needs_supervision'>;
+  message: string;
+}
+
+export interface DevicePlan {
+  deviceId: string;
+  schoolCode: string | null;
+  actions: PolicyAction[];
+  /** Refused by the device, waiting out the backoff: visible, not retried now. */
+  held: HeldItem[];
+  notes: PlanNote[];
+  /** Apps Slate managed that left the device and the scope: drop the record, release the licence. */
+  released: string[];
+}
+
+export interface PlanTotals {
+  devices: number;
+  upToDate: number;
+  installProfile: number;
+  updateProfile: number;
+  removeProfile: number;
+  installApp: number;
+  configureApp: number;
+  removeApp: number;
+  held: number;
+  notes: number;
+}
+
+export interface FleetPlan {
+  catalogHash: string;
+  /** Only devices with something to do, held or noted. */
+  devices: DevicePlan[];
+  /** By school code (`-` for devices placed in no school). */
+  totals: Record<string, PlanTotals>;
+  overall: PlanTotals;
+}
+
+/**
+ * The pure reconciler core: desired(device) from the catalog and the device's place in the tree,
+ * reported(device) from its last inventory, pending and failed commands from the queue; the
+ * result is the difference. Build one per catalog version and organisation tree; it caches
+ * scope lists per unit and versions per (entry, unit), so planning a fleet costs one lookup per
+ * device and one comparison per (device, entry).
+ */
+export class PolicyPlanner {
+  readonly matcher: ScopeMatcher;
+  readonly versions: VersionResolver;
+  private readonly parts: EvaluatorParts;
+
+  constructor(readonly catalog: Catalog, private readonly deps: VersionDeps) {
+    this.matcher = new ScopeMatcher(catalog.entries.map((e) => e.entry.scope), deps.org);
+    this.versions = new VersionResolver(catalog, deps);
+    this.parts = { catalog, matcher: this.matcher, versions: this.versions };
+  }
+
+  planDevice(state: DeviceState, now: number): DevicePlan {
+    const plan: DevicePlan = { deviceId: state.device.id, schoolCode: this.schoolCodeOf(state.unitId), actions: [], held: [], notes: [], released: [] };
+    evaluateDevice(this.parts, state, now, (o) => collect(plan, o), (bundleId) => plan.released.push(bundleId));
+    return plan;
+  }
+
+  planFleet(states: Iterable<DeviceState>, now: number): FleetPlan {
+    const totals: Record<string, PlanTotals> = {};
+    const overall = emptyTotals();
+    const devices: DevicePlan[] = [];
+    for (const state of states) {
+      const plan = this.planDevice(state, now);
+      const school = plan.schoolCode ?? '-';
+      const t = (totals[school] ??= emptyTotals());
+      for (const target of [t, overall]) addTo(target, plan);
+      if (plan.actions.length || plan.held.length || plan.notes.length || plan.released.length) devices.push(plan);
+    }
+    return { catalogHash: this.catalog.hash, devices, totals, overall };
+  }
+
+  /** Every item of one device with its state: what `slate profiles status --device` shows. */
+  status(state: DeviceState, now: number): ItemOutcome[] {
+    const out: ItemOutcome[] = [];
+    evaluateDevice(this.parts, state, now, (o) => out.push(o));
+    return out;
+  }
+
+  private schoolCodeOf(unitId: string | null): string | null {
+    return unitId === null ? null : (this.deps.org.placementOf(unitId).school?.code ?? null);
+  }
+}
+
+function collect(plan: DevicePlan, o: ItemOutcome): void {
+  if (o.state === 'failed') return void plan.held.push({ kind: kindFor(o), target: o.target, entryId: o.entryId, failure: o.failure! });
+  if (o.state === 'unresolved') return void plan.notes.push({ entryId: o.entryId, target: o.target, state: o.state, message: `no value for ${o.missing!.map((n) => `{{${n}}}`).join(', ')}` });
+  if (o.state === 'needs_supervision') return void plan.notes.push({ entryId: o.entryId, target: o.target, state: o.state, message: 'entry is for supervised iPads; this one reports IsSupervised false' });
+  switch (o.action) {
+    case 'installProfile':
+      return void plan.actions.push({ kind: 'installProfile', entryId: o.entryId!, identifier: o.target, version: o.expected!, replaces: o.reported ?? null });
+    case 'removeProfile':
+      return void plan.actions.push({ kind: 'removeProfile', entryId: o.entryId, identifier: o.target });
+    case 'installApp':
+      return void plan.actions.push({ kind: 'installApp', entryId: o.entryId!, bundleId: o.target, adamId: o.app!.adamId, configVersion: o.expected ?? null });
+    case 'configureApp':
+      return void plan.actions.push({ kind: 'configureApp', entryId: o.entryId!, bundleId: o.target, configVersion: o.expected! });
+    case 'removeApp':
+      return void plan.actions.push({ kind: 'removeApp', bundleId: o.target });
+  }
+}
+
+function kindFor(o: ItemOutcome): ActionKind {
+  return o.failure!.kind;
+}
+
+function emptyTotals(): PlanTotals {
+  return { devices: 0, upToDate: 0, installProfile: 0, updateProfile: 0, removeProfile: 0, installApp: 0, configureApp: 0, removeApp: 0, held: 0, notes: 0 };
+}
+
+function addTo(t: PlanTotals, plan: DevicePlan): void {
+  t.devices++;
+  if (plan.actions.length === 0) t.upToDate++;
+  for (const a of plan.actions) {
+    if (a.kind === 'installProfile') t[a.replaces === null ? 'installProfile' : 'updateProfile']++;
+    else t[a.kind]++;
+  }
+  t.held += plan.held.length;
+  t.notes += plan.notes.length;
+}
