@@ -36,7 +36,7 @@ export function appleIssues(entry: CatalogEntry, settings: RenderSettings, schem
     else if (!schemas.profilePayload(type) || type === 'TopLevel' || type === 'CommonPayloadKeys') issues.push({ code: 'unknown_payload_type', path, message: `no Apple schema for PayloadType ${type} (vendor it into vendor/apple-device-management/mdm/profiles/)` });
     else known.push(i);
   });
-  const template = buildProfile({ ...entry, apple: { ...apple, payloads: known.map((i) => apple.payloads[i]!) } }, settings, 'template.slate.policy.x', '00000000-0000-0000-0000-000000000000', (name) => `{{${name}}}`);
+  const template = buildProfile({ ...entry, apple: { ...apple, payloads: known.map((i) => apple.payloads[i]!) } }, settings, 'template.slate.policy.x', '00000000-0000-0000-0000-000000000000', null);
   for (const problem of profileProblems(schemas, template)) issues.push(mapProblem(problem, known));
   known.forEach((i) => {
     const p = apple.payloads[i]!;

@@ -56,6 +56,8 @@ export interface EntryOrigin {
   format: 'yaml' | 'mobileconfig';
   /** Line of a path inside the entry (as written in the catalog format). */
   lineOf(path: readonly PathSegment[]): number;
+  /** The file holding a path when it is not `file` (a .mobileconfig's scope is in its sidecar). */
+  fileOf?(path: readonly PathSegment[]): string;
   /** Prefix of the entry's key paths in its file, e.g. `entries[2]`. */
   keyPrefix: readonly PathSegment[];
 }

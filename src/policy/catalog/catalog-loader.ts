@@ -51,7 +51,7 @@ export function loadCatalog(sources: readonly CatalogSource[], opts: LoadOptions
   const sourced = readSources(sources, problems);
   const warnings: CatalogProblem[] = [];
   const report = (issue: EntryIssue, s: SourcedEntry) => {
-    const p: CatalogProblem = { code: issue.code, file: s.origin.file, line: s.origin.lineOf(issue.path), key: formatPath([...s.origin.keyPrefix, ...issue.path]), message: issue.message, entryId: s.entry.id };
+    const p: CatalogProblem = { code: issue.code, file: s.origin.fileOf?.(issue.path) ?? s.origin.file, line: s.origin.lineOf(issue.path), key: formatPath([...s.origin.keyPrefix, ...issue.path]), message: issue.message, entryId: s.entry.id };
     (issue.warning ? warnings : problems).push(p);
   };
   for (const { name } of collectVariables(opts.settings.organization).uses) {

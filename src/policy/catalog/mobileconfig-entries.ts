@@ -74,6 +74,7 @@ export function entryFromMobileconfig(file: string, bytes: Buffer, sidecar: { fi
       keyPrefix: [],
       // Paths in the catalog format (apple.payloads[i].Key) → the key's line in the plist.
       lineOf: (path) => (path[0] === 'scope' ? side.lineOf(path) : lineOfKey(path)),
+      fileOf: (path) => (path[0] === 'scope' ? sidecar.file : file),
     },
   };
 

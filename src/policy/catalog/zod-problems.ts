@@ -20,7 +20,7 @@ export function addZodIssues(sink: ProblemSink, issues: readonly z.core.$ZodIssu
       for (const key of issue.keys) sink.add(problemAt(sink, 'unknown_key', [...base, key], `unknown key ${JSON.stringify(key)}`, entryId));
       continue;
     }
-    const missing = issue.code === 'invalid_type' && !('input' in issue);
+    const missing = issue.code === 'invalid_type' && (issue as { input?: unknown }).input === undefined;
     sink.add(problemAt(sink, missing ? 'missing_key' : codeOf(issue), base, missing ? 'required' : simplify(issue), entryId));
   }
 }

@@ -27,14 +27,15 @@ export interface RenderedProfile {
 }
 
 /**
- * The profile of an entry as a plist value. `resolve` gives each variable's value; with the
- * identity resolver (name → `{{name}}`) the result is the template itself, which is what the
- * loader validates against Apple's schemas.
+ * The profile of an entry as a plist value. `resolve` gives each variable's value; without it the
+ * result is the template itself (`{{name}}` left as text, every value keeping its type), which is
+ * what the loader validates against Apple's schemas.
  */
-export function buildProfile(entry: CatalogEntry, settings: RenderSettings, identifier: string, uuid: string, resolve: (name: string) => string): PlistDict {
+export function buildProfile(entry: CatalogEntry, settings: RenderSettings, identifier: string, uuid: string, resolve: ((name: string) => string) | null): PlistDict {
   const apple = entry.apple;
   if (!apple) throw new Error(`entry ${entry.id} has no Apple payloads`);
-  const text = (s: string | undefined) => (s === undefined ? undefined : substitute(s, resolve));
+  const sub = <T>(v: T): T => (resolve ? substitute(v, resolve) : v);
+  const text = (s: string | undefined) => (s === undefined ? undefined : sub(s));
   return {
     PayloadType: 'Configuration',
     PayloadVersion: 1,
@@ -46,7 +47,7 @@ export function buildProfile(entry: CatalogEntry, settings: RenderSettings, iden
     PayloadRemovalDisallowed: apple.removalDisallowed,
     PayloadContent: apple.payloads.map((p, i) => ({
       PayloadDisplayName: text(entry.name)!,
-      ...substitute(p, resolve),
+      ...sub(p),
       PayloadIdentifier: payloadIdentifier(identifier, i),
       PayloadUUID: payloadUuid(entry.id, i),
       PayloadVersion: 1,
