@@ -40,7 +40,7 @@ function carriedOut(state: DeviceState, plan: DevicePlan): DeviceState {
   let apps = [...(state.apps ?? [])];
   let managed = [...state.managedApps];
   for (const a of plan.actions) {
-    if (a.kind === 'installProfile') profiles = [...profiles.filter((p) => p.identifier !== a.identifier), { identifier: a.identifier, uuid: a.version, isManaged: true, payloadTypes: [] }];
+    if (a.kind === 'installProfile') profiles = [...profiles.filter((p) => p.identifier !== a.identifier), { identifier: a.identifier, uuid: a.version, isManaged: true }];
     if (a.kind === 'removeProfile') profiles = profiles.filter((p) => p.identifier !== a.identifier);
     if (a.kind === 'installApp' || a.kind === 'configureApp') {
       if (!apps.some((x) => x.identifier === a.bundleId)) apps.push({ identifier: a.bundleId });

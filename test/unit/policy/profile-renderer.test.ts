@@ -1,6 +1,6 @@
 import { decodePlist } from '../../../src/apple/protocol/plist';
 import { profileProblems } from '../../../src/apple/schema';
-import { PolicyRenderer, reverseDnsOfUrl, secretSource, VersionResolver, MAX_PROFILE_BYTES, type Catalog, type SecretSource } from '../../../src/policy';
+import { PolicyRenderer, reverseDnsOfUrl, secretSource, VersionResolver, MAX_PROFILE_BYTES, type Catalog, type ProfileSigner, type SecretSource } from '../../../src/policy';
 import { catalogOf, hashKey, org, schemas, secrets, yamlFile } from './policy-fixture';
 
 const WIFI = (ssid: string, scope = '{ all: true }') => `  - id: school-wifi
@@ -28,7 +28,7 @@ const CLASSROOM = `  - id: classroom
           Groups: [{ BeaconID: 3, Name: "{{grade.name}}", MemberIdentifiers: ["{{device.serial}}"] }]
 `;
 
-function rendererFor(catalog: Catalog, s: SecretSource = secrets, signer = (b: Buffer) => Buffer.concat([Buffer.from('SIGNED:'), b])) {
+function rendererFor(catalog: Catalog, s: SecretSource = secrets, signer: ProfileSigner = (b) => Buffer.concat([Buffer.from('SIGNED:'), b])) {
   const versions = new VersionResolver(catalog, { org, secrets: s, hashKey });
   return new PolicyRenderer(catalog, versions, { schemas, signer, hashKey });
 }
