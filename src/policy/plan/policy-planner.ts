@@ -2,7 +2,7 @@ import type { Catalog } from '../catalog/compiled-catalog';
 import { VersionResolver, type VersionDeps } from '../render/version-resolver';
 import { ScopeMatcher } from '../scope/scope-matcher';
 import type { ActionKind, DeviceState, PolicyFailure } from './device-state';
-import { evaluateDevice, type EvaluatorParts, type ItemOutcome, type ItemState } from './device-evaluator';
+import { DeviceEvaluator, type ItemOutcome, type ItemState } from './device-evaluator';
 
 export type PolicyAction =
   /** Install, or update when `replaces` names the version the device has now. */
@@ -69,17 +69,26 @@ export interface FleetPlan {
 export class PolicyPlanner {
   readonly matcher: ScopeMatcher;
   readonly versions: VersionResolver;
-  private readonly parts: EvaluatorParts;
+  private readonly evaluator: DeviceEvaluator;
+  /** The plan being filled; bound callbacks below avoid two closures per device. */
+  private current: DevicePlan | undefined;
+  private readonly collect = (o: ItemOutcome) => collect(this.current!, o);
+  private readonly release = (bundleId: string) => {
+    const plan = this.current!;
+    (plan.released === NONE ? (plan.released = []) : plan.released).push(bundleId);
+  };
 
   constructor(readonly catalog: Catalog, private readonly deps: VersionDeps) {
     this.matcher = new ScopeMatcher(catalog.entries.map((e) => e.entry.scope), deps.org);
     this.versions = new VersionResolver(catalog, deps);
-    this.parts = { catalog, matcher: this.matcher, versions: this.versions };
+    this.evaluator = new DeviceEvaluator(catalog, this.matcher, this.versions);
   }
 
   planDevice(state: DeviceState, now: number): DevicePlan {
-    const plan: DevicePlan = { deviceId: state.device.id, schoolCode: this.schoolCodeOf(state.unitId), actions: [], held: [], notes: [], released: [] };
-    evaluateDevice(this.parts, state, now, (o) => collect(plan, o), (bundleId) => plan.released.push(bundleId));
+    const plan: DevicePlan = { deviceId: state.device.id, schoolCode: this.schoolCodeOf(state.unitId), actions: [], held: NONE, notes: NONE, released: NONE };
+    this.current = plan;
+    this.evaluator.evaluate(state, now, this.collect, false, this.release);
+    this.current = undefined;
     return plan;
   }
 
@@ -100,7 +109,7 @@ export class PolicyPlanner {
   /** Every item of one device with its state: what `slate profiles status --device` shows. */
   status(state: DeviceState, now: number): ItemOutcome[] {
     const out: ItemOutcome[] = [];
-    evaluateDevice(this.parts, state, now, (o) => out.push(o));
+    this.evaluator.evaluate(state, now, (o) => out.push(o), true);
     return out;
   }
 
@@ -109,10 +118,15 @@ export class PolicyPlanner {
   }
 }
 
+/** Shared empty list: most devices hold nothing back and have no notes. */
+const NONE: never[] = [];
+
 function collect(plan: DevicePlan, o: ItemOutcome): void {
-  if (o.state === 'failed') return void plan.held.push({ kind: kindFor(o), target: o.target, entryId: o.entryId, failure: o.failure! });
-  if (o.state === 'unresolved') return void plan.notes.push({ entryId: o.entryId, target: o.target, state: o.state, message: `no value for ${o.missing!.map((n) => `{{${n}}}`).join(', ')}` });
-  if (o.state === 'needs_supervision') return void plan.notes.push({ entryId: o.entryId, target: o.target, state: o.state, message: 'entry is for supervised iPads; this one reports IsSupervised false' });
+  if (o.state === 'failed') return void (plan.held === NONE ? (plan.held = []) : plan.held).push({ kind: o.failure!.kind, target: o.target, entryId: o.entryId, failure: o.failure! });
+  if (o.state === 'unresolved' || o.state === 'needs_supervision') {
+    const message = o.state === 'unresolved' ? `no value for ${o.missing!.map((n) => `{{${n}}}`).join(', ')}` : 'entry is for supervised iPads; this one reports IsSupervised false';
+    return void (plan.notes === NONE ? (plan.notes = []) : plan.notes).push({ entryId: o.entryId, target: o.target, state: o.state, message });
+  }
   switch (o.action) {
     case 'installProfile':
       return void plan.actions.push({ kind: 'installProfile', entryId: o.entryId!, identifier: o.target, version: o.expected!, replaces: o.reported ?? null });
@@ -125,10 +139,6 @@ function collect(plan: DevicePlan, o: ItemOutcome): void {
     case 'removeApp':
       return void plan.actions.push({ kind: 'removeApp', bundleId: o.target });
   }
-}
-
-function kindFor(o: ItemOutcome): ActionKind {
-  return o.failure!.kind;
 }
 
 function emptyTotals(): PlanTotals {

@@ -47,8 +47,10 @@ export class PolicyRenderer {
   render(entryId: string, unitId: string | null, device?: DeviceFacts): RenderedProfile {
     const e = this.entry(entryId);
     const v = this.version(e, unitId, device);
+    const b = this.versions.values(e.profile!.variables, unitId, device);
+    if (!b.ok) throw missing(e.entry.id, b.missing);
     this.counts.renders++;
-    return renderProfile(e.entry, this.catalog.settings, { identifier: e.profile!.identifier, uuid: v.uuid }, valueOf(v), { schemas: this.deps.schemas, hashKey: this.deps.hashKey });
+    return renderProfile(e.entry, this.catalog.settings, { identifier: e.profile!.identifier, uuid: v.uuid }, b.get, { schemas: this.deps.schemas, hashKey: this.deps.hashKey });
   }
 
   /** Signed InstallProfile payload, from the cache when this version was signed before. */
@@ -78,10 +80,10 @@ export class PolicyRenderer {
   appConfiguration(entryId: string, bundleId: string, unitId: string | null, device?: DeviceFacts): PlistDict | undefined {
     const app = this.entry(entryId).apps.find((a) => a.bundleId === bundleId);
     if (!app) throw new AppError('not_found', `policy ${entryId} has no app ${bundleId}`);
-    const v = this.versions.appConfig(app, unitId, device);
-    if (!v || !app.configuration) return undefined;
-    if (!v.ok) throw missing(entryId, v.missing);
-    return substitute(app.configuration, valueOf(v));
+    if (!app.configuration) return undefined;
+    const b = this.versions.values(app.variables, unitId, device);
+    if (!b.ok) throw missing(entryId, b.missing);
+    return substitute(app.configuration, b.get);
   }
 
   private entry(entryId: string): CompiledEntry {
@@ -96,14 +98,6 @@ export class PolicyRenderer {
     if (!v.ok) throw missing(e.entry.id, v.missing);
     return v;
   }
-}
-
-function valueOf(v: Extract<Version, { ok: true }>): (name: string) => string {
-  return (name) => {
-    const value = v.values.get(name);
-    if (value === undefined) throw new Error(`variable ${name} was not bound`);
-    return value;
-  };
 }
 
 function missing(entryId: string, names: readonly string[]): AppError {

@@ -1,4 +1,5 @@
-import { canonicalJson, hmacHex, sha256Hex, uuidV5 } from './canonical';
+import { createHmac, hash } from 'node:crypto';
+import { canonicalJson, sha256Hex, uuidV5 } from './canonical';
 
 /**
  * How Slate names what it installs, and how a device's ProfileList proves which version it has.
@@ -6,8 +7,8 @@ import { canonicalJson, hmacHex, sha256Hex, uuidV5 } from './canonical';
  * - PayloadIdentifier `<prefix>.slate.policy.<entry-id>`: stable for the life of the entry, so
  *   installing a new version replaces the old profile instead of adding a second one.
  * - Payload UUIDs inside the profile: UUIDv5 of (entry id, payload index), stable too.
- * - The profile's top-level PayloadUUID is the *version*: UUIDv5 of (render format, the entry's
- *   content hash, the digest of the variable values it was rendered with). ProfileList reports
+ * - The profile's top-level PayloadUUID is the *version*: a keyed hash of (render format, the
+ *   entry's content hash, the variable values it was rendered with). ProfileList reports
  *   PayloadIdentifier and PayloadUUID per installed profile (see inventory.ts), so "installed"
  *   means: identifier present and PayloadUUID equal to the expected version. PayloadVersion
  *   stays 1: Apple documents it as the format version, not a revision counter.
@@ -60,17 +61,33 @@ export function entryContentHash(content: unknown): string {
 }
 
 /**
- * Digest of the variable values a rendering used. Keyed (HMAC under a key the caller derives
- * from SECRET_KEY) because values include secrets: a bare hash of a Wi-Fi password in a
+ * The top-level PayloadUUID of one rendered version: a UUIDv8 (RFC 9562 §5.8, custom) over
+ * HMAC-SHA256 of the render format, the entry's content hash and the variable values, in the order
+ * of the entry's sorted variable names (which its content fixes). Keyed, under a key the caller
+ * derives from SECRET_KEY, because values include secrets: a bare hash of a Wi-Fi password in a
  * PayloadUUID or a database column could be guessed offline.
  */
-export function bindingDigest(key: Buffer, bindings: ReadonlyMap<string, string>): string {
-  if (bindings.size === 0) return '-';
-  const pairs = [...bindings].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return hmacHex(key, canonicalJson(pairs)).slice(0, 32);
+export function versionUuid(key: Buffer, contentHash: string, values: readonly string[]): string {
+  return uuidOfHex(unitDigest(key, contentHash, values));
 }
 
-/** The top-level PayloadUUID of one rendered version. */
-export function versionUuid(contentHash: string, digest: string): string {
-  return uuidV5(`version:${PROFILE_FORMAT}:${contentHash}:${digest}`);
+/** The keyed digest of everything but device values; computed once per (entry, unit). */
+export function unitDigest(key: Buffer, contentHash: string, values: readonly string[]): string {
+  return createHmac('sha256', key).update(`${PROFILE_FORMAT}\n${contentHash}\n${JSON.stringify(values)}`).digest('hex');
+}
+
+/**
+ * Version of a device-level rendering: the unit's keyed digest (which covers content and any
+ * secret) extended by the device's own values (serial, asset tag: not secret) with one plain
+ * SHA-256, so a fleet plan pays one cheap hash per device instead of an HMAC.
+ */
+export function deviceVersionUuid(unitDigestHex: string, deviceValues: readonly string[]): string {
+  return uuidOfHex(hash('sha256', `${unitDigestHex}\n${JSON.stringify(deviceValues)}`, 'hex'));
+}
+
+const VARIANT = '89ab89ab89ab89ab';
+
+function uuidOfHex(h: string): string {
+  const u = h.slice(0, 32).toUpperCase();
+  return `${u.slice(0, 8)}-${u.slice(8, 12)}-8${u.slice(13, 16)}-${VARIANT[parseInt(u[16]!, 16)]!.toUpperCase()}${u.slice(17, 20)}-${u.slice(20, 32)}`;
 }

@@ -55,6 +55,15 @@ export function secretSourceFromEnv(env: Readonly<Record<string, string | undefi
   return secretSource(general, perSchool);
 }
 
+const schoolUuids = new Map<string, string>();
+
+/** Deterministic per school code, so memoised: device-level entries ask once per device. */
+function schoolUuid(code: string): string {
+  let u = schoolUuids.get(code);
+  if (u === undefined) schoolUuids.set(code, (u = uuidV5(`school:${code}`)));
+  return u;
+}
+
 /**
  * The value of one variable for a placement and (for device variables) a device; undefined when
  * the placement or device lacks it (a device without asset tag, a school without the secret).
@@ -68,7 +77,7 @@ export function resolveVariable(name: string, placement: Placement, device: Devi
     case 'municipality.name': return m?.name;
     case 'school.code': return s?.code;
     case 'school.name': return s?.name;
-    case 'school.uuid': return s ? uuidV5(`school:${s.code}`) : undefined;
+    case 'school.uuid': return s ? schoolUuid(s.code) : undefined;
     case 'grade.code': return g?.code;
     case 'grade.name': return g?.name;
     case 'grade.level': return g?.gradeLevel != null ? String(g.gradeLevel) : undefined;
