@@ -113,6 +113,21 @@ export class PolicyPlanner {
     return out;
   }
 
+  /**
+   * Per entry, how many devices are in each state: what `slate profiles status --entry` shows,
+   * so staff see drift (devices pending for days, failed, unresolved) at a glance.
+   */
+  statusByEntry(states: Iterable<DeviceState>, now: number): Record<string, Partial<Record<ItemState, number>>> {
+    const out: Record<string, Partial<Record<ItemState, number>>> = {};
+    for (const state of states) {
+      this.evaluator.evaluate(state, now, (o) => {
+        const counts = (out[o.entryId ?? '(removed from catalog)'] ??= {});
+        counts[o.state] = (counts[o.state] ?? 0) + 1;
+      }, true);
+    }
+    return out;
+  }
+
   private schoolCodeOf(unitId: string | null): string | null {
     return unitId === null ? null : (this.deps.org.placementOf(unitId).school?.code ?? null);
   }

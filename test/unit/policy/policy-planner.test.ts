@@ -154,6 +154,14 @@ describe('PolicyPlanner', () => {
     expect(p.planDevice(deviceIn('gs-holz-3', { apps: null, managedApps: [{ bundleId: 'com.apple.Pages' }] }), NOW).actions.some((a) => a.kind === 'installApp' && a.bundleId === 'com.apple.Pages')).toBe(false);
   });
 
+  it('counts states per entry across devices, for status --entry', () => {
+    const fresh = deviceIn('gs-holz-3');
+    const done = carriedOut(fresh, p.planDevice(fresh, NOW));
+    const counts = p.statusByEntry([fresh, done, { ...done, unitId: 'gs-holz' }], NOW);
+    expect(counts['school-wifi']).toEqual({ missing: 1, installed: 2 });
+    expect(counts['restrictions']).toEqual({ missing: 1, installed: 1, extra: 1 });
+  });
+
   it('plans a fleet with totals per school; a second apply with no change enqueues nothing', () => {
     const fleet = ['gs-holz-3', 'gs-holz-4', 'gs-holz', 'gs-bildstock-3'].map((u, i) => deviceIn(u, { device: { id: `d${i}`, serialNumber: `S${i}`, supervised: true } }));
     const plan = p.planFleet(fleet, NOW);

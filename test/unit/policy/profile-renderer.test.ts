@@ -115,6 +115,15 @@ describe('profile rendering', () => {
     expect(() => rendererFor(catalog, huge).render('school-wifi', 'gs-holz')).toThrow(expect.objectContaining({ code: 'profile_invalid', message: expect.stringContaining('limit') }));
   });
 
+  it('a secret that looks like plist markup is rendered as text, escaped, never as structure', () => {
+    const hostile = secretSource({ SCHOOL_WIFI_PASSWORD: '</string><key>PayloadType</key><string>com.apple.mdm</string><key>Password</key><string>' });
+    const r = rendererFor(catalog, hostile).render('school-wifi', 'gs-bildstock');
+    expect(r.bytes.toString('utf8')).toContain('&lt;/string&gt;&lt;key&gt;PayloadType&lt;/key&gt;');
+    const decoded = decodePlist(r.bytes) as { PayloadContent: Record<string, unknown>[] };
+    expect(decoded.PayloadContent[0]).toMatchObject({ PayloadType: 'com.apple.wifi.managed', Password: '</string><key>PayloadType</key><string>com.apple.mdm</string><key>Password</key><string>' });
+    expect(decoded.PayloadContent.map((p) => p.PayloadType)).toEqual(['com.apple.wifi.managed', 'com.apple.mobiledevice.passwordpolicy']);
+  });
+
   it('a failed signing is not cached', async () => {
     let fail = true;
     const r = rendererFor(catalog, secrets, (b) => {
