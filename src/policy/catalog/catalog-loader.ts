@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { AppleSchemas } from '../../apple/schema';
 import type { OrgIndex } from '../org/org-index';
 import type { RenderSettings } from '../render/profile-renderer';
+import { canonicalJson } from '../render/canonical';
 import { ScopeMatcher } from '../scope/scope-matcher';
 import { appleIssues, isSinglePayloadType, type EntryIssue } from './apple-checks';
 import { compileEntries, type Catalog } from './compiled-catalog';
@@ -97,7 +98,7 @@ function appConflicts(sourced: readonly SourcedEntry[]): [EntryIssue, SourcedEnt
   const out: [EntryIssue, SourcedEntry][] = [];
   for (const s of sourced) {
     s.entry.appStore.forEach((a, i) => {
-      const config = JSON.stringify(a.configuration ?? null);
+      const config = canonicalJson(a.configuration ?? null);
       const seen = first.get(a.bundleId);
       if (!seen) return void first.set(a.bundleId, { s, adamId: a.adamId, config });
       if (seen.adamId !== a.adamId) out.push([{ code: 'conflict', path: ['apps', 'appStore', i, 'adamId'], message: `${a.bundleId} is adamId ${seen.adamId} in entry ${seen.s.entry.id}` }, s]);

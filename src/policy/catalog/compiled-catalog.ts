@@ -31,11 +31,12 @@ export interface CompiledEntry {
   entry: CatalogEntry;
   file: string;
   /**
-   * Hash of what the entry installs (payloads, names, apps, render settings), not of its scope:
-   * changing who gets an entry must not reinstall it on devices that keep it.
+   * Hash of what the entry's Apple profile is made of (id, name, description, payloads, render
+   * settings): not its scope, apps or Android part, so changing who gets an entry or which apps
+   * it carries does not reinstall the profile on devices that keep it. Apps have their own hash.
    */
   contentHash: string;
-  /** Hash of the whole definition including scope: what the catalog history records. */
+  /** Hash of the whole definition (scope, apps, Android included): what the catalog history records. */
   definitionHash: string;
   profile: ProfileSpec | null;
   apps: readonly CompiledApp[];
@@ -57,7 +58,7 @@ const levelOf = (vars: readonly string[]): VariableLevel => maxLevel(vars.map((v
 
 export function compileEntries(sourced: readonly SourcedEntry[], settings: RenderSettings, profileVars: (e: CatalogEntry) => string[], report: CatalogReport): Catalog {
   const entries = sourced.map(({ entry, origin }, index): CompiledEntry => {
-    const { scope, ...content } = entry;
+    const content = { id: entry.id, name: entry.name, description: entry.description, apple: entry.apple };
     const contentHash = entryContentHash({ content, identifierPrefix: settings.identifierPrefix, organization: settings.organization });
     const vars = profileVars(entry);
     return {
@@ -65,7 +66,7 @@ export function compileEntries(sourced: readonly SourcedEntry[], settings: Rende
       entry,
       file: origin.file,
       contentHash,
-      definitionHash: sha256Hex(canonicalJson({ contentHash, scope })),
+      definitionHash: sha256Hex(canonicalJson({ contentHash, entry })),
       profile: entry.apple ? { identifier: profileIdentifier(settings.identifierPrefix, entry.id), variables: vars, level: levelOf(vars) } : null,
       apps: entry.appStore.map((a) => {
         const v = valueVariables(a.configuration);

@@ -3,7 +3,7 @@ import { isAppError } from '../../errors';
 import { payloadUuid } from '../render/profile-identity';
 import { normaliseScope } from './catalog-entry';
 import type { CatalogProblem, PathSegment } from './catalog-report';
-import { RESERVED_PAYLOAD_KEYS, sidecarSchema } from './catalog-schema';
+import { ENTRY_ID, RESERVED_PAYLOAD_KEYS, sidecarSchema } from './catalog-schema';
 import type { SourcedEntry } from './yaml-entries';
 import { parseYamlSource } from './yaml-source';
 import { addZodIssues } from './zod-problems';
@@ -39,6 +39,10 @@ export function entryFromMobileconfig(file: string, bytes: Buffer, sidecar: { fi
   const side = sidecarOf(sidecar, problems);
   if (!side) return undefined;
   const id = side.id ?? file.replace(/^.*\//, '').replace(/\.mobileconfig$/, '').toLowerCase();
+  if (!ENTRY_ID.test(id)) {
+    problems.push({ code: 'invalid_value', file: sidecar.file, line: 1, key: 'id', message: `the file name gives the id ${JSON.stringify(id)}, which is not a valid entry id; set id: in the sidecar` });
+    return undefined;
+  }
   for (const key of Object.keys(top)) {
     if (!HANDLED_TOP_KEYS.has(key)) problems.push({ code: 'unknown_key', file, line: lineOfKey([key]), key, message: `top-level ${key} is not carried over (Slate builds the profile's top level)` });
   }

@@ -212,6 +212,8 @@ describe('catalog loader: every problem with file, line and key', () => {
   it('a .mobileconfig without sidecar, or a broken one, is reported; problems in its sidecar name the sidecar', () => {
     expect(only(load({ 'catalog/x.mobileconfig': Buffer.from('<plist>') }))).toMatchObject({ code: 'plist_syntax', file: 'catalog/x.mobileconfig', message: expect.stringContaining('sidecar') });
     expect(only(load({ 'catalog/x.mobileconfig': Buffer.from([0x30, 0x82, 0x01]), 'catalog/x.scope.yaml': 'version: 1\nscope: { include: { all: true } }\n' }))).toMatchObject({ message: expect.stringContaining('unsigned') });
+    const named = encodePlist({ PayloadType: 'Configuration', PayloadContent: [{ PayloadType: 'com.apple.mobiledevice.passwordpolicy', minLength: 6 }] });
+    expect(only(load({ 'catalog/WLAN Verwaltung.mobileconfig': named, 'catalog/WLAN Verwaltung.scope.yaml': 'version: 1\nscope: { include: { all: true } }\n' }))).toMatchObject({ code: 'invalid_value', file: 'catalog/WLAN Verwaltung.scope.yaml', key: 'id' });
     const ok = encodePlist({ PayloadType: 'Configuration', PayloadContent: [{ PayloadType: 'com.apple.mobiledevice.passwordpolicy', minLength: 6 }] });
     expect(only(load({ 'catalog/x.mobileconfig': ok, 'catalog/x.scope.yaml': 'version: 1\nscope:\n  include: { schools: [nowhere] }\n' }))).toMatchObject({ code: 'unknown_scope_code', file: 'catalog/x.scope.yaml', line: 3 });
   });

@@ -72,7 +72,10 @@ describe('profile rendering', () => {
     expect(changed.entries[0]!.contentHash).not.toBe(catalog.entries[0]!.contentHash);
   });
 
-  it('a scope change is a new definition but not a new profile version (no reinstall)', () => {
+  it('a scope or app change is a new definition but not a new profile version (no reinstall)', () => {
+    const withApps = catalogOf({ 'catalog/wifi.yaml': yamlFile(`${WIFI('GS-Lernnetz')}    apps:\n      appStore: [{ adamId: 361309726, bundleId: com.apple.Pages }]\n`) });
+    expect(withApps.entries[0]!.contentHash).toBe(catalog.entries[0]!.contentHash);
+    expect(withApps.entries[0]!.definitionHash).not.toBe(catalog.entries[0]!.definitionHash);
     const rescoped = catalogOf({ 'catalog/wifi.yaml': yamlFile(WIFI('GS-Lernnetz', '{ gradeLevels: [3] }')) });
     expect(rescoped.entries[0]!.contentHash).toBe(catalog.entries[0]!.contentHash);
     expect(rescoped.entries[0]!.definitionHash).not.toBe(catalog.entries[0]!.definitionHash);
