@@ -146,6 +146,16 @@ describe('catalog loader: every problem with file, line and key', () => {
     expect(load({ 'catalog/f.yaml': yamlFile(filter(500, 'klein')) }).report.errors).toEqual([]);
   });
 
+  it('hostile YAML: alias expansion is bounded, __proto__ stays a plain (unknown) key', () => {
+    const laughs = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) laughs.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    const bomb = load({ 'catalog/bomb.yaml': `${laughs.join('\n')}\nversion: 1\nentries: [*i]\n` });
+    expect(bomb.report.errors).toEqual([expect.objectContaining({ code: 'yaml_syntax', message: expect.stringContaining('more than 200000 values') })]);
+    const proto = load({ 'catalog/a.yaml': yamlFile(RESTRICTIONS.replace('allowAppRemoval: false', 'allowAppRemoval: false\n          __proto__: { polluted: true }')) });
+    expect(proto.report.errors).toEqual([expect.objectContaining({ code: 'unknown_key', line: 12, key: 'entries[0].apple.payloads[0].__proto__' })]);
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+
   it('Slate-owned payload keys are refused', () => {
     expect(only(load({ 'catalog/a.yaml': yamlFile(RESTRICTIONS.replace('allowAppRemoval: false', 'allowAppRemoval: false\n          PayloadUUID: 4B0C2E47-0000-4000-8000-000000000000')) }))).toMatchObject({ code: 'reserved_key', line: 12 });
   });
