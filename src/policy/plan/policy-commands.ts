@@ -1,7 +1,10 @@
-import type { AppleCommand } from '../../apple/command.service';
 import type { PlistDict } from '../../apple/protocol/plist';
 import { buildCommand } from '../../apple/protocol/commands';
+
 import type { SignedProfile } from '../render/policy-renderer';
+
+/** The builder's result type, so policy does not depend on which module declares AppleCommand. */
+type AppleCommand = ReturnType<typeof buildCommand>;
 
 /**
  * Apple commands for planned actions, through the one command builder (src/apple/protocol) so
