@@ -1,9 +1,8 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import plist from 'plist';
 import { fingerprintOf } from '../../src/pki/x509';
-import { startSpine, type SpineHarness } from '../helpers/spine-harness';
+import { signedPut, startSpine, type SpineHarness } from '../helpers/spine-harness';
 import type { SimulatedIpad } from '../sim/ipad-simulator';
-import { signDetached } from '../sim/mdm-signature';
 import { enrol, fetchRecipientCert, httpTransport } from '../sim/scep-requester';
 
 /**
@@ -19,12 +18,6 @@ describe('device trust: renewal, revoked links, hostile answers', () => {
   afterAll(() => h?.close());
 
   const idOf = async (ipad: SimulatedIpad) => (await h.slate.services.devices.require(ipad.udid)).id;
-  /** A request signed with any identity (the simulator signs with its own). */
-  const signedPut = async (url: string, msg: Record<string, unknown>, identity: { keyPem: string; certDer: Buffer }) => {
-    const body = Buffer.from(plist.build(msg as Parameters<typeof plist.build>[0]), 'utf8');
-    const r = await fetch(url, { method: 'PUT', body, headers: { 'content-type': 'application/xml', 'mdm-signature': signDetached(body, identity.keyPem, identity.certDer) } });
-    return { status: r.status, body: Buffer.from(await r.arrayBuffer()) };
-  };
   const scep = async () => {
     const url = `${h.base}/scep`;
     return { transport: httpTransport(url), recipientCert: (await fetchRecipientCert(url)).recipient };

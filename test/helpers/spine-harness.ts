@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import forge from 'node-forge';
+import plist from 'plist';
+import { signDetached } from '../sim/mdm-signature';
 import { createLogger } from '../../src/log/logger';
 import { SimulatedIpad } from '../sim/ipad-simulator';
 import type { SimulatedFacts } from '../sim/device-answers';
@@ -74,3 +76,10 @@ export function selfSignedIdentity(cn = 'Slate Device CA'): { keyPem: string; ce
 
 /** RFC 9440 `Client-Cert` header value: `:base64(DER):`. */
 export const clientCertHeader = (der: Buffer) => `:${der.toString('base64')}:`;
+
+/** A device request signed with any identity (the simulator signs with its own), to any Slate. */
+export async function signedPut(url: string, msg: Record<string, unknown>, identity: { keyPem: string; certDer: Buffer }): Promise<{ status: number; body: Buffer }> {
+  const body = Buffer.from(plist.build(msg as Parameters<typeof plist.build>[0]), 'utf8');
+  const r = await fetch(url, { method: 'PUT', body, headers: { 'content-type': 'application/xml', 'mdm-signature': signDetached(body, identity.keyPem, identity.certDer) } });
+  return { status: r.status, body: Buffer.from(await r.arrayBuffer()) };
+}
