@@ -8,7 +8,7 @@ import { listen } from '../../helpers/scep-server';
 import { buildPkiMessage, enrol, fetchRecipientCert, httpTransport, openCertRep, type Transport } from '../../sim/scep-requester';
 import { generateCsr, requestCaExtension, requestSanExtension, selfSignedFor } from '../../sim/csr';
 import { derToPem } from '../../../src/pki/x509';
-import { spkiDer } from '../../../src/pki/keys';
+import { generateKey, spkiDer } from '../../../src/pki/keys';
 
 /** SCEP over HTTP against a fully wired Slate (RFC 8894 §4), with Slate's own test client. */
 describe('SCEP endpoint', () => {
@@ -103,6 +103,20 @@ describe('SCEP endpoint', () => {
     expect(text).toContain('TLS Web Client Authentication');
     expect(text).toMatch(/Key Usage: critical\s+Digital Signature, Key Encipherment/);
     expect(text).not.toContain('evil.example');
+  });
+
+  it('refuses an EC-signed PKCSReq (its reply cannot be encrypted) before it spends the challenge or records a certificate (#9)', async () => {
+    const ch = await challenge();
+    const before = (await slate.services.pki.listCertificates({ kind: 'device', includeRevoked: true })).length;
+    const ec = generateCsr({ challenge: ch, key: generateKey('p256') });
+    const msg = buildPkiMessage({ csrDer: ec.csrDer, signerCert: selfSignedFor(ec.key, ec.subject), signerKey: ec.key, recipientCert: recipient, cipher: 'aes-256-cbc' });
+    const res = await transport(msg.der);
+    expect(res.status).toBe(200);
+    // The failure reply is signed but not encrypted, so the EC requester can read it.
+    expect(openCertRep(res.body, selfSignedFor(ec.key, ec.subject), ec.key)).toMatchObject({ status: 'FAILURE', failInfo: '0' });
+    expect((await slate.services.pki.listCertificates({ kind: 'device', includeRevoked: true })).length).toBe(before);
+    // The challenge is still good for a request Slate can answer.
+    expect((await enrol({ transport, recipientCert: recipient, challenge: ch })).reply.status).toBe('SUCCESS');
   });
 
   it('answers a PKCSReq whose signature does not verify with FAILURE badMessageCheck', async () => {
