@@ -2,7 +2,7 @@
  * Apple MDM protocol: pure decode/encode of what devices send and receive. No express, no
  * database, no logger; the composition root (src/app.ts) wires these into the services.
  */
-export { decodePlist, encodePlist, PlistReal, isPlistDict, DEFAULT_PLIST_LIMITS, type PlistDict, type PlistLimits, type PlistValue } from './plist';
+export { decodePlist, encodePlist, PlistBigInteger, PlistReal, isPlistDict, DEFAULT_PLIST_LIMITS, type PlistDict, type PlistLimits, type PlistValue } from './plist';
 export { decodeCheckin, type CheckinMessageType } from './checkin';
 export { decodeReport, describeErrorChain } from './report';
 export { buildCommand, encodeCommand, BUILDABLE_REQUEST_TYPES, DEFAULT_DEVICE_QUERIES, type BuildableRequestType, type CommandTarget } from './commands';

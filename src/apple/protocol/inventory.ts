@@ -1,6 +1,6 @@
 import { X509Certificate, createHash } from 'node:crypto';
 import type { DeviceFacts } from './messages';
-import { isPlistDict, type PlistDict } from './plist';
+import { PlistBigInteger, isPlistDict, type PlistDict } from './plist';
 
 /**
  * Compact inventory records from query responses: what a school's IT needs to recognise a device,
@@ -43,7 +43,7 @@ const bool = (d: PlistDict, k: string): boolean | undefined => (typeof d[k] === 
 const num = (d: PlistDict, k: string): number | undefined => {
   const v = d[k];
   if (typeof v === 'number' && Number.isFinite(v)) return v;
-  return typeof v === 'bigint' ? Number(v) : undefined;
+  return v instanceof PlistBigInteger ? Number(v.value) : undefined;
 };
 const dictAt = (d: Record<string, unknown>, k: string): PlistDict => (isPlistDict(d[k]) ? (d[k] as PlistDict) : {});
 const listAt = (d: Record<string, unknown>, k: string): PlistDict[] => (Array.isArray(d[k]) ? (d[k] as unknown[]).filter(isPlistDict) : []);

@@ -1,10 +1,14 @@
-import { Budget, plistError, setOwn, type PlistDict, type PlistValue } from './plist.types';
+import type { Budget } from './plist-limits';
+import { plistError, plistInteger, setOwn, type PlistDict, type PlistValue } from './plist.types';
 
 /**
  * Reader for binary property lists (`bplist00`). Apple devices send XML check-ins, but profiles and
- * some tooling use the binary form. Every offset is bounds-checked, object references may not form
- * a cycle, and the shared budget counts each *expanded* value, so a small file that references the
- * same array many times (binary billion laughs) runs out of budget instead of memory.
+ * some tooling use the binary form, and the device endpoints accept both (as nanomdm does).
+ * Every offset is bounds-checked, object references may not form a cycle, and an object is
+ * materialised, and charged to the shared budget with its content, every time it is referenced:
+ * a small file that references the same string or array many times (binary billion laughs,
+ * issue #9 finding 1) runs out of budget before it allocates, exactly as the same value written
+ * out as XML would be refused for its size (see MAX_DECODED_BYTES).
  * Format: CoreFoundation CFBinaryPList.c (opensource.apple.com).
  */
 export function decodeBinaryPlist(buf: Buffer, budget: Budget): PlistValue {
@@ -52,7 +56,7 @@ class BinaryReader {
   object(ref: number, depth: number): PlistValue {
     if (ref >= this.t.numObjects) throw plistError('binary plist object reference out of range');
     if (this.visiting.has(ref)) throw plistError('binary plist contains a cycle');
-    this.budget.node(depth);
+    this.budget.value(depth);
     const at = readUInt(this.buf, this.t.tableOffset + ref * this.t.offsetSize, this.t.offsetSize);
     if (at < 8 || at >= this.t.end) throw plistError('binary plist object offset out of range');
     this.visiting.add(ref);
@@ -83,21 +87,23 @@ class BinaryReader {
       }
       case 0x3:
         if (marker !== 0x33) throw plistError('invalid binary plist date');
-        this.need(at + 1, 8);
-        return new Date((this.buf.readDoubleBE(at + 1) + APPLE_EPOCH_S) * 1000);
+        return this.date(at + 1);
       case 0x4: {
         const { length, start } = this.length(at, info);
         this.need(start, length);
+        this.budget.charge(length);
         return Buffer.from(this.buf.subarray(start, start + length));
       }
       case 0x5: {
         const { length, start } = this.length(at, info);
         this.need(start, length);
+        this.budget.charge(length);
         return this.buf.toString('latin1', start, start + length);
       }
       case 0x6: {
         const { length, start } = this.length(at, info);
         this.need(start, length * 2);
+        this.budget.charge(length);
         const units = Buffer.from(this.buf.subarray(start, start + length * 2));
         return units.swap16().toString('utf16le');
       }
@@ -126,20 +132,24 @@ class BinaryReader {
     }
   }
 
-  private integer(at: number, size: number): number | bigint {
+  private integer(at: number, size: number): PlistValue {
     this.need(at, size);
     if (size <= 4) return this.buf.readUIntBE(at, size);
-    if (size === 8) {
-      const big = this.buf.readBigInt64BE(at);
-      return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
-    }
+    if (size === 8) return plistInteger(this.buf.readBigInt64BE(at));
     if (size === 16) {
       // 128-bit form is used only for unsigned 64-bit values: the high half must be zero.
       if (this.buf.readBigUInt64BE(at) !== 0n) throw plistError('binary plist integer out of 64-bit range');
-      const big = this.buf.readBigUInt64BE(at + 8);
-      return big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+      return plistInteger(this.buf.readBigUInt64BE(at + 8));
     }
     throw plistError('invalid binary plist integer');
+  }
+
+  /** A date must be an instant a Date can hold: NaN or ±1e300 seconds would reach consumers as Invalid Date. */
+  private date(at: number): Date {
+    this.need(at, 8);
+    const d = new Date((this.buf.readDoubleBE(at) + APPLE_EPOCH_S) * 1000);
+    if (Number.isNaN(d.getTime())) throw plistError('invalid binary plist date');
+    return d;
   }
 
   private length(at: number, info: number): { length: number; start: number } {

@@ -1,9 +1,11 @@
 import { decodeBinaryPlist } from './binary-decode';
-import { Budget, DEFAULT_PLIST_LIMITS, plistError, type PlistLimits, type PlistValue } from './plist.types';
+import { Budget, DEFAULT_PLIST_LIMITS, type PlistLimits } from './plist-limits';
+import { plistError, type PlistValue } from './plist.types';
 import { decodeXmlPlist } from './xml-decode';
 import { encodeXmlPlist } from './xml-encode';
 
-export { DEFAULT_PLIST_LIMITS, PlistReal, isPlistDict, type PlistDict, type PlistLimits, type PlistValue } from './plist.types';
+export { DEFAULT_PLIST_LIMITS, type PlistLimits } from './plist-limits';
+export { PlistBigInteger, PlistReal, isPlistDict, type PlistDict, type PlistValue } from './plist.types';
 
 const BPLIST_MAGIC = Buffer.from('bplist00', 'latin1');
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });

@@ -1,11 +1,12 @@
 import { AppError } from '../../../errors';
 
 /**
- * A decoded property-list value. `<integer>` becomes a number (a bigint when it does not fit a
- * double exactly), `<real>` a number, `<data>` a Buffer, `<date>` a Date.
+ * A decoded property-list value. `<integer>` becomes a number when it is a safe integer (|n| < 2^53),
+ * else a PlistBigInteger; `<real>` a number, `<data>` a Buffer, `<date>` a Date. Every value survives
+ * JSON.stringify (issue #9 finding 8: a bare bigint in an ErrorChain made storing it throw).
  * https://developer.apple.com/library/archive/documentation/Cocoa/Conceptual/PropertyLists/
  */
-export type PlistValue = string | number | bigint | boolean | Date | Buffer | PlistValue[] | PlistDict;
+export type PlistValue = string | number | PlistBigInteger | boolean | Date | Buffer | PlistValue[] | PlistDict;
 export interface PlistDict {
   [key: string]: PlistValue;
 }
@@ -18,35 +19,38 @@ export class PlistReal {
   constructor(readonly value: number) {}
 }
 
-/** Hard limits for untrusted input; a device body that exceeds them is refused, never trimmed. */
-export interface PlistLimits {
-  /** Largest body accepted, bytes. */
-  maxBytes: number;
-  /** Deepest nesting of arrays/dicts. */
-  maxDepth: number;
-  /** Total values (every string, number, dict, array ...) in one document. */
-  maxNodes: number;
-  /** Keys in one dict. */
-  maxKeysPerDict: number;
+/**
+ * An `<integer>` beyond ±(2^53 - 1), where a number would silently lose digits (64-bit ErrorCodes,
+ * byte counts). JSON writes it as its decimal string, so decoded reports can be stored and logged
+ * as they are; encodePlist writes it back as `<integer>`. A wrapper rather than a bare bigint,
+ * which JSON.stringify refuses, and rather than a string, which would come back as `<string>`.
+ */
+export class PlistBigInteger {
+  constructor(readonly value: bigint) {}
+
+  toJSON(): string {
+    return this.value.toString();
+  }
+
+  toString(): string {
+    return this.value.toString();
+  }
 }
 
-/**
- * Sized for MDM traffic: the largest real answer we know (macOS DeviceInformation) is 22 KB and a
- * school iPad's InstalledApplicationList stays well under 1 MiB, which is also the router's limit.
- */
-export const DEFAULT_PLIST_LIMITS: PlistLimits = {
-  maxBytes: 1024 * 1024,
-  maxDepth: 32,
-  maxNodes: 100_000,
-  maxKeysPerDict: 4096,
-};
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A decoded integer in its JSON-safe form: a number when exact, else a PlistBigInteger. */
+export function plistInteger(n: bigint): number | PlistBigInteger {
+  return n >= MIN_SAFE && n <= MAX_SAFE ? Number(n) : new PlistBigInteger(n);
+}
 
 export function plistError(message: string): AppError {
   return new AppError('plist_invalid', message);
 }
 
 export function isPlistDict(v: unknown): v is PlistDict {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v) && !(v instanceof Date) && !(v instanceof PlistReal);
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !Buffer.isBuffer(v) && !(v instanceof Date) && !(v instanceof PlistReal) && !(v instanceof PlistBigInteger);
 }
 
 /** Sets a key without ever touching the prototype (a device may send a key named `__proto__`). */
@@ -55,19 +59,4 @@ export function setOwn(dict: PlistDict, key: string, value: PlistValue): void {
   // Plain assignment keeps V8's fast object shapes; only __proto__ needs defineProperty.
   if (key === '__proto__') Object.defineProperty(dict, key, { value, enumerable: true, writable: true, configurable: true });
   else dict[key] = value;
-}
-
-/** Counts nodes and depth while decoding so a hostile document fails early, not after allocating. */
-export class Budget {
-  private nodes = 0;
-  constructor(readonly limits: PlistLimits) {}
-
-  node(depth: number): void {
-    if (++this.nodes > this.limits.maxNodes) throw plistError(`more than ${this.limits.maxNodes} values`);
-    if (depth > this.limits.maxDepth) throw plistError(`nested deeper than ${this.limits.maxDepth}`);
-  }
-
-  keys(count: number): void {
-    if (count > this.limits.maxKeysPerDict) throw plistError(`more than ${this.limits.maxKeysPerDict} keys in a dict`);
-  }
 }

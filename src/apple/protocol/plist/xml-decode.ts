@@ -1,11 +1,15 @@
-import { Budget, plistError, setOwn, type PlistDict, type PlistValue } from './plist.types';
+import { BYTES_PER_VALUE, type Budget } from './plist-limits';
+import { plistError, setOwn, type PlistDict, type PlistValue } from './plist.types';
+import { parseData, parseDate, parseInteger, parseReal } from './xml-scalars';
 
 /**
  * A small XML property-list reader written for hostile input. It understands exactly the plist
  * vocabulary (Apple's PropertyList-1.0 DTD) and none of XML's dangerous parts: a DOCTYPE with an
  * internal subset, ENTITY declarations and every entity except the five predefined ones and
  * character references are refused, so there is nothing to expand (XXE, billion laughs).
- * Limits on depth, value count and keys per dict are enforced while reading.
+ * Limits on depth, value count, keys per dict and decoded bytes are enforced while reading; every
+ * step moves forward through the text (no regular expression that can backtrack over it), so the
+ * time is linear in the body.
  */
 export function decodeXmlPlist(text: string, budget: Budget): PlistValue {
   const r = new Reader(text, budget);
@@ -18,13 +22,6 @@ export function decodeXmlPlist(text: string, budget: Budget): PlistValue {
 }
 
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-const INTEGER = /^[+-]?\d{1,20}$/;
-const REAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const SPECIAL_REALS: Record<string, number> = { nan: NaN, inf: Infinity, '+inf': Infinity, '-inf': -Infinity, infinity: Infinity, '+infinity': Infinity, '-infinity': -Infinity };
-const DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-const INT64_MIN = -(2n ** 63n);
-const UINT64_MAX = 2n ** 64n - 1n;
 
 interface Tag {
   name: string;
@@ -73,14 +70,14 @@ class Reader {
     if (this.src.charCodeAt(this.pos) !== 60 /* < */) throw plistError(this.pos >= this.src.length ? 'truncated document' : 'text where a value was expected');
     const tag = this.tag();
     if (tag.closing) throw plistError(`unexpected </${tag.name}> where a value was expected`);
-    this.budget.node(depth);
+    this.budget.value(depth);
     switch (tag.name) {
       case 'dict':
         return tag.selfClosing ? {} : this.dict(depth);
       case 'array':
         return tag.selfClosing ? [] : this.array(depth);
       case 'string':
-        return tag.selfClosing ? '' : this.text('string');
+        return tag.selfClosing ? '' : this.charged(this.text('string'));
       case 'true':
       case 'false':
         if (!tag.selfClosing && this.text(tag.name) !== '') throw plistError(`<${tag.name}> must be empty`);
@@ -91,8 +88,11 @@ class Reader {
         return parseReal(tag.selfClosing ? '' : this.text('real').trim());
       case 'date':
         return parseDate(tag.selfClosing ? '' : this.text('date').trim());
-      case 'data':
-        return parseData(tag.selfClosing ? '' : this.text('data'));
+      case 'data': {
+        const data = parseData(tag.selfClosing ? '' : this.text('data'));
+        this.budget.charge(data.length);
+        return data;
+      }
       default:
         throw plistError(`unexpected <${tag.name.slice(0, 32)}>`);
     }
@@ -111,6 +111,7 @@ class Reader {
       if (tag.name !== 'key') throw plistError(`expected <key> in dict, found <${tag.name.slice(0, 32)}>`);
       const key = tag.selfClosing ? '' : this.text('key');
       this.budget.keys(++count);
+      this.budget.charge(BYTES_PER_VALUE + key.length);
       setOwn(dict, key, this.value(depth + 1));
     }
   }
@@ -125,6 +126,11 @@ class Reader {
       }
       items.push(this.value(depth + 1));
     }
+  }
+
+  private charged(text: string): string {
+    this.budget.charge(text.length);
+    return text;
   }
 
   /** Character data up to `</name>`: entities decoded, CDATA kept verbatim, comments dropped. */
@@ -217,32 +223,4 @@ function unescapeText(raw: string): string {
     if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff) || code === 0) throw plistError('invalid character reference');
     return String.fromCodePoint(code);
   });
-}
-
-function parseInteger(text: string): number | bigint {
-  if (!INTEGER.test(text)) throw plistError('invalid <integer>');
-  const n = Number(text);
-  if (Number.isSafeInteger(n)) return n;
-  const big = BigInt(text);
-  if (big < INT64_MIN || big > UINT64_MAX) throw plistError('<integer> out of 64-bit range');
-  return big;
-}
-
-function parseReal(text: string): number {
-  if (REAL.test(text)) return Number(text);
-  const special = SPECIAL_REALS[text.toLowerCase()];
-  if (special === undefined) throw plistError('invalid <real>');
-  return special;
-}
-
-function parseDate(text: string): Date {
-  const d = DATE.test(text) ? new Date(text) : null;
-  if (!d || Number.isNaN(d.getTime())) throw plistError('invalid <date>');
-  return d;
-}
-
-function parseData(text: string): Buffer {
-  const compact = text.replace(/[\s]+/g, '');
-  if (!BASE64.test(compact) || compact.length % 4 !== 0) throw plistError('invalid base64 in <data>');
-  return Buffer.from(compact, 'base64');
 }

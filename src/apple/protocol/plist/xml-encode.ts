@@ -1,4 +1,4 @@
-import { PlistReal, isPlistDict } from './plist.types';
+import { PlistBigInteger, PlistReal, isPlistDict } from './plist.types';
 
 const HEADER =
   '<?xml version="1.0" encoding="UTF-8"?>\n' +
@@ -10,7 +10,12 @@ const HEADER =
  * (as CoreFoundation does) and dates in whole seconds, so the same value always gives the same
  * bytes (stable signatures, comparable command bodies). Keys whose value is `undefined` are
  * left out, which lets builders pass optional fields straight through.
- * Refuses what has no plist form (null, functions, NaN in an integer, control characters).
+ * Refuses what has no plist form (null, functions, NaN in an integer, control characters, an
+ * integer beyond 64 bits, a date outside the years 0000-9999 that `<date>` can write).
+ * Numbers: a safe integer is written as `<integer>`, any other finite number as `<real>` (beyond
+ * 2^53 a double is no longer an exact integer); a bigint or PlistBigInteger is an exact
+ * `<integer>`. Decoding what this writes gives the value back (round-trip property in
+ * test/unit/apple/protocol/plist-properties.test.ts), a PlistReal as its number.
  */
 export function encodeXmlPlist(value: unknown): Buffer {
   const parts: string[] = [HEADER];
@@ -23,17 +28,18 @@ function write(v: unknown, depth: number, out: string[], seen: Set<object>): voi
   const pad = '\t'.repeat(depth);
   if (typeof v === 'string') return void out.push(`${pad}<string>${escapeText(v)}</string>\n`);
   if (typeof v === 'boolean') return void out.push(`${pad}<${v}/>\n`);
-  if (typeof v === 'bigint') return void out.push(`${pad}<integer>${v}</integer>\n`);
+  if (typeof v === 'bigint' || v instanceof PlistBigInteger) return void out.push(`${pad}<integer>${integerText(typeof v === 'bigint' ? v : v.value)}</integer>\n`);
   if (typeof v === 'number') {
     if (!Number.isFinite(v)) throw new TypeError('plist: non-finite number');
-    return void out.push(Number.isInteger(v) ? `${pad}<integer>${v}</integer>\n` : `${pad}<real>${v}</real>\n`);
+    return void out.push(Number.isSafeInteger(v) ? `${pad}<integer>${v}</integer>\n` : `${pad}<real>${v}</real>\n`);
   }
   if (v instanceof PlistReal) {
     if (!Number.isFinite(v.value)) throw new TypeError('plist: non-finite real');
     return void out.push(`${pad}<real>${Number.isInteger(v.value) ? v.value.toFixed(1) : v.value}</real>\n`);
   }
   if (v instanceof Date) {
-    if (Number.isNaN(v.getTime())) throw new TypeError('plist: invalid date');
+    const year = v.getUTCFullYear();
+    if (Number.isNaN(year) || year < 0 || year > 9999) throw new TypeError('plist: date outside the years 0000-9999');
     return void out.push(`${pad}<date>${v.toISOString().replace(/\.\d{3}Z$/, 'Z')}</date>\n`);
   }
   if (v instanceof Uint8Array) return void out.push(`${pad}<data>${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}</data>\n`);
@@ -60,6 +66,14 @@ function write(v: unknown, depth: number, out: string[], seen: Set<object>): voi
     }
   }
   seen.delete(v);
+}
+
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
+
+function integerText(n: bigint): string {
+  if (n < INT64_MIN || n > UINT64_MAX) throw new TypeError('plist: integer beyond 64 bits');
+  return n.toString();
 }
 
 // XML 1.0 allows only tab, LF and CR below 0x20; anything else would make the document invalid.

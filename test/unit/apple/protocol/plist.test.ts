@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodePlist, encodePlist, PlistReal } from '../../../../src/apple/protocol/plist';
+import { decodePlist, encodePlist, PlistBigInteger, PlistReal } from '../../../../src/apple/protocol/plist';
 import { fixture } from './fixture';
 
 const XML_DIR = 'plist-parser/micromdm__plist/testdata/xml';
@@ -32,7 +32,7 @@ describe('decodePlist: types', () => {
       '<key>b</key><data>\n\tAAEC\n\t/w==</data><key>t</key><true/><key>f</key><false></false><key>s</key><string>a &lt;&amp;&gt; &#x263A; &#65;<![CDATA[<raw>]]></string>' +
       '<key>empty</key><string/><key>a</key><array/><key>o</key><dict/></dict>'));
     expect(v).toEqual({
-      i: -42, r: 2.5, e: 1000, big: 18446744073709551615n, d: new Date('2024-10-21T08:00:00Z'),
+      i: -42, r: 2.5, e: 1000, big: new PlistBigInteger(18446744073709551615n), d: new Date('2024-10-21T08:00:00Z'),
       b: Buffer.from([0, 1, 2, 255]), t: true, f: false, s: 'a <&> \u263A A<raw>', empty: '', a: [], o: {},
     });
   });
@@ -47,8 +47,8 @@ describe('decodePlist: types', () => {
   it('decodes binary plists (micromdm/plist sample2.binary.plist) and refuses UIDs (uid.binary.plist)', () => {
     const v = decodePlist(fixture('plist-parser/micromdm__plist/testdata/sample2.binary.plist')) as Record<string, unknown>;
     expect(v.signed).toBe(-1);
-    expect(v.ints).toEqual([0, 42, -42, 255, -255, -123456, -9223372036854775807n, 9223372036854775807n]);
-    expect(v.unsigned).toBe(9223372036854775807n);
+    expect(v.ints).toStrictEqual([0, 42, -42, 255, -255, -123456, new PlistBigInteger(-9223372036854775807n), new PlistBigInteger(9223372036854775807n)]);
+    expect(v.unsigned).toStrictEqual(new PlistBigInteger(9223372036854775807n));
     expect(v.reals).toEqual([0, 3.14159, -1234.5678]);
     expect(v.date).toEqual(new Date('2038-01-19T03:14:08Z'));
     expect((v.data as unknown[]).every((d) => Buffer.isBuffer(d))).toBe(true);
@@ -131,7 +131,7 @@ describe('encodePlist', () => {
     expect(xml.indexOf('<key>a</key>')).toBeLessThan(xml.indexOf('<key>z</key>'));
     expect(xml).toContain('<real>3.0</real>');
     expect(xml).not.toContain('skip');
-    expect(decodePlist(Buffer.from(xml))).toEqual({ z: 'a<b>&c', a: [1, 2.5, 3, true, false], d: Buffer.from('hi'), t: new Date('2024-01-02T03:04:05Z'), n: { big: 2n ** 60n } });
+    expect(decodePlist(Buffer.from(xml))).toEqual({ z: 'a<b>&c', a: [1, 2.5, 3, true, false], d: Buffer.from('hi'), t: new Date('2024-01-02T03:04:05Z'), n: { big: new PlistBigInteger(2n ** 60n) } });
   });
 
   it('is deterministic whatever the key order', () => {
