@@ -1,5 +1,6 @@
 import { BYTES_PER_VALUE, type Budget } from './plist-limits';
 import { plistError, setOwn, type PlistDict, type PlistValue } from './plist.types';
+import { unescapeText } from './xml-entities';
 import { parseData, parseDate, parseInteger, parseReal } from './xml-scalars';
 
 /**
@@ -20,8 +21,6 @@ export function decodeXmlPlist(text: string, budget: Budget): PlistValue {
   // Whatever follows </plist> is never read (as Apple's and micromdm's parsers do).
   return value;
 }
-
-const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 interface Tag {
   name: string;
@@ -210,17 +209,4 @@ class Reader {
 
 function isNameChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45;
-}
-
-function unescapeText(raw: string): string {
-  if (!raw.includes('&')) return raw;
-  return raw.replace(/&([^;&<]{0,12})(;?)/g, (_m, name: string, semi: string) => {
-    if (!semi) throw plistError('bare & in text');
-    const predefined = PREDEFINED[name];
-    if (predefined !== undefined) return predefined;
-    const code = /^#x[0-9a-fA-F]{1,6}$/.test(name) ? parseInt(name.slice(2), 16) : /^#\d{1,7}$/.test(name) ? parseInt(name.slice(1), 10) : -1;
-    if (code < 0) throw plistError(`entity &${name.slice(0, 12)}; is not accepted`);
-    if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff) || code === 0) throw plistError('invalid character reference');
-    return String.fromCodePoint(code);
-  });
 }
