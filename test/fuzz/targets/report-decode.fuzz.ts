@@ -5,6 +5,7 @@ import type { FuzzTarget } from '../fuzz-target';
 import { hostileBplistValues } from '../hostile-bplist';
 import { bplistUnderKey, grownField, manyKeys, xmlUnderKey } from '../hostile-messages';
 import { fill, hostileXmlValues } from '../hostile-xml';
+import { issueCertificate } from '../../helpers/test-certs';
 
 const ACKNOWLEDGED = { Status: 'Acknowledged', UDID: '00008030-001A2B3C4D5E802E', CommandUUID: '6f1b2c1e-0000-4000-8000-000000000001' };
 
@@ -29,6 +30,7 @@ export const target: FuzzTarget<Buffer> = {
     yield { label: 'InstalledApplicationList filling 1 MiB', input: fill('<array>', '<dict><key>Identifier</key><string>com.example.app</string><key>BundleSize</key><integer>9223372036854775807</integer></dict>', '</array>', under('InstalledApplicationList')) };
     yield { label: 'ProfileList with PayloadContent filling 1 MiB', input: fill('<array><dict><key>PayloadIdentifier</key><string>p</string><key>PayloadContent</key><array>', '<dict><key>PayloadType</key><string>x</string></dict>', '</array></dict></array>', under('ProfileList')) };
     yield { label: 'CertificateList of 20,000 tiny certificates', input: fill('<array>', '<dict><key>Data</key><data>MIIB</data></dict>', '</array>', under('CertificateList')) };
+    yield { label: 'CertificateList of 1 MiB of real certificates', input: fill('<array>', `<dict><key>Data</key><data>${realCertificate()}</data></dict>`, '</array>', under('CertificateList')) };
     yield { label: 'CertificateList of one 1 MiB certificate', input: fill('<array><dict><key>Data</key><data>MIIB', 'QUFB', '</data></dict></array>', under('CertificateList')) };
     yield grownField(ACKNOWLEDGED, 'Status', 'A', 'string');
     yield grownField(ACKNOWLEDGED, 'CommandUUID', 'A', 'string');
@@ -37,3 +39,9 @@ export const target: FuzzTarget<Buffer> = {
     for (const h of hostileBplistValues(bplistUnderKey(ACKNOWLEDGED, 'ErrorChain'))) yield { label: `binary ErrorChain = ${h.label}`, input: h.input };
   },
 };
+
+/** A 2048-bit RSA certificate as base64 DER: what a device lists for each installed certificate. */
+function realCertificate(): string {
+  const pem = issueCertificate({ subject: [{ shortName: 'CN', value: 'Schule Musterstadt Root CA' }] }).certPem;
+  return pem.replace(/-----[^-]+-----|\s/g, '');
+}

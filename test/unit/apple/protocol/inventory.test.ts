@@ -1,6 +1,6 @@
 import { decodeReport } from '../../../../src/apple/protocol/report';
 import {
-  deviceFactsOf, INVENTORY_PARSERS, parseCertificateList, parseDeviceInformation, parseInstalledApplicationList, parseProfileList, parseSecurityInfo,
+  deviceFactsOf, INVENTORY_PARSERS, MAX_CERTIFICATES, parseCertificateList, parseDeviceInformation, parseInstalledApplicationList, parseProfileList, parseSecurityInfo,
 } from '../../../../src/apple/protocol/inventory';
 import { CMDMNT, fixture } from './fixture';
 
@@ -66,5 +66,12 @@ describe('inventory parsers against real command responses', () => {
       expect(() => parse({ QueryResponses: 'x', SecurityInfo: [], ProfileList: {}, InstalledApplicationList: [1, 'a', { Identifier: 5 }], CertificateList: [{ Data: Buffer.from('not der') }] })).not.toThrow();
     }
     expect(parseCertificateList({ CertificateList: [{ CommonName: 'x', Data: Buffer.from('junk') }] })[0]).toEqual({ commonName: 'x', sha256: expect.any(String) });
+  });
+
+  it('CertificateList keeps at most MAX_CERTIFICATES entries: each costs an X.509 parse (npm run fuzz -- report)', () => {
+    const many = Array.from({ length: MAX_CERTIFICATES + 50 }, (_, i) => ({ CommonName: `c${i}`, Data: Buffer.from('junk') }));
+    const certs = parseCertificateList({ CertificateList: many });
+    expect(certs).toHaveLength(MAX_CERTIFICATES);
+    expect(certs.at(-1)!.commonName).toBe(`c${MAX_CERTIFICATES - 1}`);
   });
 });
