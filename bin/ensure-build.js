@@ -25,6 +25,7 @@ function ensureBuild() {
     newest(join(root, 'src')),
     newest(join(root, 'test', 'bench')),
     newest(join(root, 'test', 'sim')),
+    newest(join(root, 'test', 'fuzz')),
     newest(join(root, 'test', 'helpers')), // benchmarks import the test harness
     statSync(join(root, 'tsconfig.build.json')).mtimeMs,
   );
