@@ -14,7 +14,7 @@ import type { FuzzTarget } from './fuzz-target';
 
 /** The contract's bound on one input (fuzz-target.ts): longer blocks every other device's request. */
 const SLOW_MS = 50;
-/** Timings above the bound are repeated and the best kept: one GC pause or lost time slice is not a finding. */
+/** Timings are repeated and the best kept: one GC pause or lost time slice is not a finding. */
 const RETRIES = 3;
 /** Generated inputs kept for re-timing: the slowest few of the run. */
 const KEEP_SLOWEST = 5;
@@ -46,9 +46,10 @@ async function measure(target: FuzzTarget, input: unknown): Promise<Measured> {
   return { ms: Math.min(wall, (cpu.user + cpu.system) / 1000), outcome, error };
 }
 
-async function bestOf(target: FuzzTarget, input: unknown, first: Measured): Promise<Measured> {
+/** Repeats a timing while it is over `above` (every time for 0), keeping the best. */
+async function bestOf(target: FuzzTarget, input: unknown, first: Measured, above = SLOW_MS): Promise<Measured> {
   let best = first;
-  for (let i = 1; i < RETRIES && best.ms > SLOW_MS; i++) {
+  for (let i = 1; i < RETRIES && best.ms > above; i++) {
     const again = await measure(target, input);
     if (again.ms < best.ms) best = again;
   }
@@ -104,7 +105,8 @@ async function main(): Promise<void> {
   const hostile: { label: string; bytes: number | null; ms: number; outcome: string }[] = [];
   let i = 0;
   for (const { label, input } of target.hostile?.() ?? []) {
-    const m = await bestOf(target, input, await measure(target, input));
+    // Always best of 3: a hostile input's first run also pays for compiling the code it reaches.
+    const m = await bestOf(target, input, await measure(target, input), 0);
     const bytes = Buffer.isBuffer(input) ? input.length : null;
     hostile.push({ label, bytes, ms: m.ms, outcome: m.outcome });
     console.log(`  hostile ${m.ms.toFixed(2).padStart(8)} ms  ${m.outcome.padEnd(20)} ${bytes === null ? '' : `${bytes} B  `}${label}`);
