@@ -19,7 +19,6 @@ it('finds the plist targets (the directory is globbed, not listed)', () => {
 });
 
 describe.each(FILES)('%s', (file) => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { target } = require(join(DIR, file)) as { target: FuzzTarget };
 
   it(`${RUNS} generated inputs are each accepted or refused with an AppError`, async () => {

@@ -65,22 +65,25 @@ export const DEFAULT_PLIST_LIMITS: PlistLimits = {
 };
 
 /**
- * Counts values, depth and decoded bytes while decoding; each charge comes before the value is
- * built, so a hostile document fails early, not after allocating.
+ * Counts values, depth and decoded bytes while decoding, so a hostile document fails early, not
+ * after allocating.
  */
 export class Budget {
   private values = 0;
   private bytes = 0;
   constructor(readonly limits: PlistLimits) {}
 
-  /** One value at `depth` whose content (when known before it is built) is `contentBytes`. */
-  value(depth: number, contentBytes = 0): void {
+  /** One value at `depth`, before it is read. */
+  value(depth: number): void {
     if (++this.values > this.limits.maxNodes) throw plistError(`more than ${this.limits.maxNodes} values`);
     if (depth > this.limits.maxDepth) throw plistError(`nested deeper than ${this.limits.maxDepth}`);
-    this.charge(BYTES_PER_VALUE + contentBytes);
+    this.charge(BYTES_PER_VALUE);
   }
 
-  /** Content whose size is known only once it has been read (XML text). */
+  /**
+   * A value's content: the binary reader charges it before copying; the XML reader once the text
+   * is read, which is safe because text never decodes longer than its source.
+   */
   charge(bytes: number): void {
     this.bytes += bytes;
     if (this.bytes > this.limits.maxDecodedBytes) throw plistError(`decodes to more than ${this.limits.maxDecodedBytes} bytes`);
@@ -88,10 +91,5 @@ export class Budget {
 
   keys(count: number): void {
     if (count > this.limits.maxKeysPerDict) throw plistError(`more than ${this.limits.maxKeysPerDict} keys in a dict`);
-  }
-
-  /** Bytes charged so far (tests prove the XML bound with it). */
-  get charged(): number {
-    return this.bytes;
   }
 }

@@ -8,9 +8,9 @@ import { parseData, parseDate, parseInteger, parseReal } from './xml-scalars';
  * vocabulary (Apple's PropertyList-1.0 DTD) and none of XML's dangerous parts: a DOCTYPE with an
  * internal subset, ENTITY declarations and every entity except the five predefined ones and
  * character references are refused, so there is nothing to expand (XXE, billion laughs).
- * Limits on depth, value count, keys per dict and decoded bytes are enforced while reading; every
- * step moves forward through the text (no regular expression that can backtrack over it), so the
- * time is linear in the body.
+ * Limits on depth, value count, keys per dict and decoded bytes are enforced while reading. Every
+ * step moves forward through the text, and the few patterns left have no two quantifiers that can
+ * match the same characters, so none backtracks over it: the time is linear in the body.
  */
 export function decodeXmlPlist(text: string, budget: Budget): PlistValue {
   const r = new Reader(text, budget);
@@ -41,6 +41,7 @@ class Reader {
         const end = this.until('?>', 'unterminated XML declaration');
         const decl = s.slice(this.pos + 2, end);
         if (decl.includes('<')) throw plistError('malformed XML declaration');
+        // Each quantified part ends at a character it cannot match (=, a quote): one pass.
         const enc = /encoding\s*=\s*["']([^"']*)["']/i.exec(decl);
         if (enc && !/^utf-?8$/i.test(enc[1]!)) throw plistError(`unsupported encoding ${enc[1]!.slice(0, 20)}`);
         this.pos = end + 2;
