@@ -1,13 +1,12 @@
 import * as fc from 'fast-check';
 import { encodePlist } from '../../src/apple/protocol/plist';
-import { encodeBinaryPlist } from '../helpers/bplist-encode';
-import { BPLIST_TOKENS, XML_TOKENS, mutated } from './mutate';
+import { XML_TOKENS, mutated } from './mutate';
 import { dictOf, plistData, plistInteger, plistText, plistValue } from './plist-arbitraries';
 
 /**
  * What devices put on the wire, generated: check-ins and command reports with Apple's key names and
- * mostly the documented types, a few keys given some other value, written as XML (as devices do)
- * or now and then as a binary plist, then mutated (see mutate.ts). Keys outside `requiredKeys` are
+ * mostly the documented types, a few keys given some other value, written as XML (as devices do),
+ * then mutated (see mutate.ts). Keys outside `requiredKeys` are
  * left out at random.
  * https://developer.apple.com/documentation/devicemanagement/check-in
  */
@@ -73,10 +72,7 @@ export const reportMessage = withStrayValues(
   ['Status', 'UDID', 'CommandUUID', 'ErrorChain', 'QueryResponses', 'InstalledApplicationList', 'CertificateList'],
 );
 
-/** Encoded as XML four times in five (what devices send), else as a binary plist; then mutated. */
+/** Encoded as XML, the only form the device endpoints read (decodeDevicePlist), then mutated. */
 export function onTheWire(message: fc.Arbitrary<unknown>): fc.Arbitrary<Buffer> {
-  return fc.oneof(
-    { weight: 4, arbitrary: mutated(message.map((m) => encodePlist(m)), XML_TOKENS) },
-    { weight: 1, arbitrary: mutated(message.map(encodeBinaryPlist), BPLIST_TOKENS) },
-  );
+  return mutated(message.map((m) => encodePlist(m)), XML_TOKENS);
 }

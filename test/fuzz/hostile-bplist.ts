@@ -5,16 +5,14 @@ import { BODY_LIMIT, type Hostile } from './hostile-xml';
  * Hand-made worst cases for the binary plist reader: references that multiply one object (the
  * "billion laughs" of bplist, issue #9 finding 1), trailers and length fields that claim more
  * than the body holds, deep chains, cycles and the largest values a 1 MiB body can carry.
- * `top(objects, at)` lets a target put the hostile object under a key of its own message.
+ * Only decodePlist reads them: the device endpoints refuse binary plists outright.
  */
-export type BplistTop = (objects: BplistObject[], hostileAt: number) => Buffer;
-
-export const asTop: BplistTop = (objects, at) => bplist(objects, { top: at });
+const top = (objects: BplistObject[], at: number): Buffer => bplist(objects, { top: at });
 
 const refsTo = (target: number, n: number) => Array.from({ length: n }, () => target);
 const word = (length: number, type: number) => raw(Buffer.concat([marker(type, length), Buffer.alloc(length, 0x41)]));
 
-export function* hostileBplistValues(top: BplistTop = asTop): Generator<Hostile> {
+export function* hostileBplistValues(): Generator<Hostile> {
   yield {
     label: 'finding 1: 590 KB string × 16 × 16 × 16 references',
     input: top([bArray(refsTo(1, 16)), bArray(refsTo(2, 16)), bArray(refsTo(3, 16)), bAscii('A'.repeat(590_000))], 0),

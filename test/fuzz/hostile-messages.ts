@@ -1,6 +1,5 @@
 import { encodePlist } from '../../src/apple/protocol/plist';
-import { bAscii, bDict, bplist, type BplistObject } from '../helpers/bplist-writer';
-import type { BplistTop } from './hostile-bplist';
+import { encodeBinaryPlist } from '../helpers/bplist-encode';
 import { BODY_LIMIT, xmlDoc, type Hostile } from './hostile-xml';
 
 /**
@@ -10,17 +9,6 @@ import { BODY_LIMIT, xmlDoc, type Hostile } from './hostile-xml';
 export function xmlUnderKey(fields: Record<string, string>, key: string): (inner: string) => Buffer {
   const known = Object.entries(fields).map(([k, v]) => `<key>${k}</key><string>${v}</string>`).join('');
   return (inner) => xmlDoc(`<dict>${known}<key>${key}</key>${inner}</dict>`);
-}
-
-export function bplistUnderKey(fields: Record<string, string>, key: string): BplistTop {
-  return (objects, at) => {
-    const all: BplistObject[] = [...objects];
-    const ref = (o: BplistObject) => all.push(o) - 1;
-    const names = [...Object.keys(fields), key].map((k) => ref(bAscii(k)));
-    const values = [...Object.values(fields).map((v) => ref(bAscii(v))), at];
-    const top = ref(bDict(names, values));
-    return bplist(all, { top });
-  };
 }
 
 /** A valid message, then one field (a string, or base64 in a `<data>`) grown until the body is 1 MiB. */
@@ -35,4 +23,9 @@ export function grownField(message: Record<string, unknown>, key: string, unit: 
 export function manyKeys(fields: Record<string, string>, count: number): Hostile {
   const wrap = xmlUnderKey(fields, 'Extra');
   return { label: `${count} unknown keys`, input: wrap(`<true/>${Array.from({ length: count }, (_, i) => `<key>Unknown${i}</key><true/>`).join('')}`) };
+}
+
+/** The message itself, valid, as a binary plist: the device endpoints read XML only. */
+export function asBinary(message: Record<string, unknown>): Hostile {
+  return { label: 'the message as a valid binary plist', input: encodeBinaryPlist(message) };
 }

@@ -42,6 +42,7 @@ export function* hostileXmlValues(wrap: (inner: string) => Buffer = xmlDoc): Gen
   yield { label: '<string> of CDATA sections', input: fill('<string>', '<![CDATA[a]]>', '</string>', wrap) };
   yield { label: '<string> of empty comments', input: fill('<string>', 'a<!---->', '</string>', wrap) };
   yield { label: '<string> of bare & (12 chars each)', input: fill('<string>', '&abcdefghijkl', '</string>', wrap) };
+  yield { label: '<string> of U+0000 (taken as it comes; the stores replace it)', input: fill('<string>', '\u0000', '</string>', wrap) };
   yield { label: '<string> unterminated', input: fill('<string>', 'A', '', wrap) };
   yield { label: '<string> of < without >', input: fill('<string>', '<', '', wrap) };
   yield { label: 'arrays nested as deep as fit', input: nested('<array>', '</array>', '', wrap) };

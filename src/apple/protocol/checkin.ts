@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../errors';
 import type { CheckinMessage } from './messages';
-import { decodePlist, isPlistDict, type PlistLimits } from './plist';
+import { decodeDevicePlist, isPlistDict, type PlistLimits } from './plist';
 
 /**
  * Check-in messages (`PUT CheckInURL`), one zod schema per MessageType with Apple's key names.
@@ -71,11 +71,11 @@ const _fits: (d: Decoded) => CheckinMessage = (d) => d;
 void _fits;
 
 /**
- * Decodes and validates a check-in body. Errors: `plist_invalid` (not a plist), `message_invalid`
+ * Decodes and validates a check-in body. Errors: `plist_invalid` (not an XML plist), `message_invalid`
  * (not a dict, no MessageType, wrong types, no device identifier), `message_type_unknown`.
  */
 export function decodeCheckin(body: Buffer, limits?: Partial<PlistLimits>): CheckinMessage {
-  const dict = decodePlist(body, limits);
+  const dict = decodeDevicePlist(body, limits);
   if (!isPlistDict(dict)) throw new AppError('message_invalid', 'check-in is not a dict');
   const type = dict.MessageType;
   if (typeof type !== 'string') throw new AppError('message_invalid', 'check-in without MessageType');

@@ -1,6 +1,6 @@
 import { AppError } from '../../errors';
 import type { DeviceReport } from './messages';
-import { decodePlist, isPlistDict, type PlistLimits } from './plist';
+import { decodeDevicePlist, isPlistDict, type PlistLimits } from './plist';
 
 const STATUSES = new Set<DeviceReport['status']>(['Idle', 'Acknowledged', 'Error', 'CommandFormatError', 'NotNow']);
 const UUID_MAX = 128;
@@ -9,11 +9,11 @@ const UUID_MAX = 128;
  * Decodes a report on the command endpoint (`PUT ServerURL`): Status, CommandUUID, ErrorChain
  * and, for query commands, the response keys (kept whole in `body`).
  * https://developer.apple.com/documentation/devicemanagement/implementing-device-management/sending-mdm-commands-to-a-device
- * Errors: `plist_invalid`, `message_invalid` (no UDID, unknown Status, a non-Idle report without
- * CommandUUID, an ErrorChain that is not an array).
+ * Errors: `plist_invalid` (not an XML plist), `message_invalid` (no UDID, unknown Status, a
+ * non-Idle report without CommandUUID, an ErrorChain that is not an array).
  */
 export function decodeReport(body: Buffer, limits?: Partial<PlistLimits>): DeviceReport & { udid: string } {
-  const dict = decodePlist(body, limits);
+  const dict = decodeDevicePlist(body, limits);
   if (!isPlistDict(dict)) throw new AppError('message_invalid', 'report is not a dict');
   const udid = dict.UDID;
   if (typeof udid !== 'string' || udid.length === 0 || udid.length > UUID_MAX) throw new AppError('message_invalid', 'report without UDID');

@@ -1,8 +1,7 @@
 import { decodeCheckin } from '../../../src/apple/protocol/checkin';
 import { checkinMessage, onTheWire } from '../device-messages';
 import type { FuzzTarget } from '../fuzz-target';
-import { hostileBplistValues } from '../hostile-bplist';
-import { bplistUnderKey, grownField, manyKeys, xmlUnderKey } from '../hostile-messages';
+import { asBinary, grownField, manyKeys, xmlUnderKey } from '../hostile-messages';
 import { hostileXmlValues } from '../hostile-xml';
 
 const AUTHENTICATE = { MessageType: 'Authenticate', UDID: '00008030-001A2B3C4D5E802E', Topic: 'com.apple.mgmt.External.5a6b7c8d' };
@@ -24,6 +23,6 @@ export const target: FuzzTarget<Buffer> = {
     yield manyKeys(AUTHENTICATE, 4095);
     yield manyKeys(AUTHENTICATE, 4097);
     for (const h of hostileXmlValues(xmlUnderKey(AUTHENTICATE, 'UnknownKey'))) yield { label: `Authenticate + ${h.label}`, input: h.input };
-    for (const h of hostileBplistValues(bplistUnderKey(AUTHENTICATE, 'UnknownKey'))) yield { label: `binary Authenticate + ${h.label}`, input: h.input };
+    yield asBinary(AUTHENTICATE);
   },
 };

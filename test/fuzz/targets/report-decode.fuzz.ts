@@ -2,8 +2,7 @@ import { INVENTORY_PARSERS } from '../../../src/apple/protocol/inventory';
 import { decodeReport, describeErrorChain } from '../../../src/apple/protocol/report';
 import { onTheWire, reportMessage } from '../device-messages';
 import type { FuzzTarget } from '../fuzz-target';
-import { hostileBplistValues } from '../hostile-bplist';
-import { bplistUnderKey, grownField, manyKeys, xmlUnderKey } from '../hostile-messages';
+import { asBinary, grownField, manyKeys, xmlUnderKey } from '../hostile-messages';
 import { fill, hostileXmlValues } from '../hostile-xml';
 import { issueCertificate } from '../../helpers/test-certs';
 
@@ -36,7 +35,7 @@ export const target: FuzzTarget<Buffer> = {
     yield grownField(ACKNOWLEDGED, 'CommandUUID', 'A', 'string');
     yield manyKeys(ACKNOWLEDGED, 4095);
     for (const h of hostileXmlValues(under('QueryResponses'))) yield { label: `QueryResponses = ${h.label}`, input: h.input };
-    for (const h of hostileBplistValues(bplistUnderKey(ACKNOWLEDGED, 'ErrorChain'))) yield { label: `binary ErrorChain = ${h.label}`, input: h.input };
+    yield asBinary(ACKNOWLEDGED);
   },
 };
 

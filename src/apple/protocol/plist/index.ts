@@ -20,7 +20,7 @@ export function decodePlist(body: Buffer, limits: Partial<PlistLimits> = {}): Pl
   if (body.length > l.maxBytes) throw plistError(`plist larger than ${l.maxBytes} bytes`);
   if (body.length === 0) throw plistError('empty plist');
   const budget = new Budget(l);
-  if (body.subarray(0, 8).equals(BPLIST_MAGIC)) return decodeBinaryPlist(body, budget);
+  if (isBinaryPlist(body)) return decodeBinaryPlist(body, budget);
   let text: string;
   try {
     text = UTF8.decode(body);
@@ -28,6 +28,21 @@ export function decodePlist(body: Buffer, limits: Partial<PlistLimits> = {}): Pl
     throw plistError('plist is not valid UTF-8');
   }
   return decodeXmlPlist(text, budget);
+}
+
+/**
+ * What the device endpoints read: XML only. Apple's MDM clients send XML, so a second reader that
+ * every enrolled device could reach buys nothing; and an Error report's body is kept for support
+ * as UTF-8 text, which a binary plist is not. The binary reader stays hardened and fuzzed for
+ * decodePlist.
+ */
+export function decodeDevicePlist(body: Buffer, limits: Partial<PlistLimits> = {}): PlistValue {
+  if (isBinaryPlist(body)) throw plistError('binary plists are not accepted from devices');
+  return decodePlist(body, limits);
+}
+
+function isBinaryPlist(body: Buffer): boolean {
+  return body.subarray(0, 8).equals(BPLIST_MAGIC);
 }
 
 /** Encodes a value as a deterministic XML property list (see xml-encode.ts). */

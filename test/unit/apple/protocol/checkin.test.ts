@@ -1,5 +1,6 @@
 import { decodeCheckin } from '../../../../src/apple/protocol/checkin';
-import { encodePlist } from '../../../../src/apple/protocol/plist';
+import { decodePlist, encodePlist } from '../../../../src/apple/protocol/plist';
+import { encodeBinaryPlist } from '../../../helpers/bplist-encode';
 import { CMDMNT, fixture } from './fixture';
 
 const NANO = 'apple-checkin/micromdm__nanomdm/mdm/testdata';
@@ -99,5 +100,12 @@ describe('decodeCheckin: invalid messages', () => {
     expect(() => decodeCheckin(fixture(`${NANO}/Authenticate.1.plist`).subarray(0, 300))).toThrow(code('plist_invalid'));
     expect(() => decodeCheckin(Buffer.alloc(2 * 1024 * 1024, 0x20))).toThrow(code('plist_invalid'));
     expect(() => decodeCheckin(Buffer.from([0x30, 0x82, 0x01, 0x00, 0xde, 0xad]))).toThrow(code('plist_invalid'));
+  });
+
+  it('a valid binary plist is plist_invalid: devices send XML (decodeDevicePlist)', () => {
+    const authenticate = { MessageType: 'Authenticate', Topic: 'com.apple.mgmt.x', UDID: 'u', DeviceName: 'ab' };
+    expect(decodeCheckin(body(authenticate))).toMatchObject({ DeviceName: 'ab' });
+    expect(decodePlist(encodeBinaryPlist(authenticate))).toEqual(authenticate);
+    expect(() => decodeCheckin(encodeBinaryPlist(authenticate))).toThrow(expect.objectContaining({ code: 'plist_invalid', message: expect.stringMatching(/binary/) }));
   });
 });

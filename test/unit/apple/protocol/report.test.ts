@@ -1,5 +1,6 @@
 import { decodeReport, describeErrorChain } from '../../../../src/apple/protocol/report';
 import { encodePlist } from '../../../../src/apple/protocol/plist';
+import { encodeBinaryPlist } from '../../../helpers/bplist-encode';
 import { CMDMNT, fixture } from './fixture';
 
 const R = `apple-command-responses/${CMDMNT}`;
@@ -56,5 +57,11 @@ describe('decodeReport: invalid reports', () => {
     expect(() => decodeReport(Buffer.from(`<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "${'b'.repeat(10)}">]><plist><dict/></plist>`))).toThrow(code('plist_invalid'));
     expect(() => decodeReport(Buffer.from('<plist>' + '<array>'.repeat(1000) + '</array>'.repeat(1000) + '</plist>'))).toThrow(code('plist_invalid'));
     expect(() => decodeReport(Buffer.from('bplist00garbage-garbage-garbage-garbage-garbage'))).toThrow(code('plist_invalid'));
+  });
+
+  it('a valid binary report is plist_invalid: devices send XML (decodeDevicePlist)', () => {
+    const report = { Status: 'Acknowledged', UDID: 'u', CommandUUID: 'c' };
+    expect(decodeReport(encodePlist(report)).status).toBe('Acknowledged');
+    expect(() => decodeReport(encodeBinaryPlist(report))).toThrow(expect.objectContaining({ code: 'plist_invalid', message: expect.stringMatching(/binary/) }));
   });
 });
