@@ -1,7 +1,8 @@
 /**
  * JSON columns (jsonb on Postgres, text on SQLite). Values often come from devices, so they are
  * made storable on both databases before they are written: integers beyond 2^53 (the plist reader
- * returns them as BigInt, which JSON.stringify refuses) become decimal strings, NUL characters
+ * returns them as PlistBigInteger, whose toJSON is honoured as JSON.stringify would; a bare BigInt,
+ * which JSON.stringify refuses, is converted too) become decimal strings, NUL characters
  * (which Postgres refuses in jsonb and text) become U+FFFD, Buffers become base64 and Dates ISO
  * strings.
  */
@@ -31,6 +32,7 @@ function storable(v: unknown, depth: number): unknown {
       if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
       if (Buffer.isBuffer(v) || v instanceof Uint8Array) return Buffer.from(v).toString('base64');
       if (Array.isArray(v)) return v.map((x) => storable(x, depth + 1));
+      if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return storable((v as { toJSON(): unknown }).toJSON(), depth + 1);
       const out: Record<string, unknown> = {};
       for (const [k, x] of Object.entries(v)) {
         if (x === undefined) continue;

@@ -1,3 +1,4 @@
+import { PlistBigInteger } from '../../../src/apple/protocol/plist';
 import { isUniqueViolation, QueryError, TransactionMisuseError, valuesList, type Db } from '../../../src/db/database';
 import { jsonParam, readJson } from '../../../src/db/json-column';
 import { createTestDatabase, testDialect, type TestDatabase } from '../../helpers/test-db';
@@ -44,10 +45,10 @@ describe(`Db and Tx (${testDialect})`, () => {
   });
 
   it('stores JSON from devices: integers beyond 2^53, NUL characters, Buffers and Dates', async () => {
-    const doc = { big: 2n ** 64n, small: 5n, text: 'x\u0000y', data: Buffer.from('hi'), when: new Date(0), nested: [{ 'k\u0000': 1 }] };
+    const doc = { big: 2n ** 64n, small: 5n, decoded: new PlistBigInteger(2n ** 64n - 1n), text: 'x\u0000y', data: Buffer.from('hi'), when: new Date(0), nested: [{ 'k\u0000': 1 }] };
     await db.run('INSERT INTO t_db (k, n, doc) VALUES (?, ?, ?)', ['j', 1, jsonParam(doc)]);
     const back = readJson<Record<string, unknown>>((await db.one<{ doc: unknown }>('SELECT doc FROM t_db WHERE k = ?', ['j']))!.doc);
-    expect(back).toEqual({ big: '18446744073709551616', small: 5, text: 'x\uFFFDy', data: 'aGk=', when: '1970-01-01T00:00:00.000Z', nested: [{ 'k\uFFFD': 1 }] });
+    expect(back).toEqual({ big: '18446744073709551616', small: 5, decoded: '18446744073709551615', text: 'x\uFFFDy', data: 'aGk=', when: '1970-01-01T00:00:00.000Z', nested: [{ 'k\uFFFD': 1 }] });
   });
 
   it('runs statements with many parameters and more distinct statements than it caches', async () => {
