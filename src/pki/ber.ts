@@ -1,10 +1,15 @@
 import { AppError } from '../errors';
 
 /**
- * A minimal BER/DER reader that walks a Buffer in place, for the per-request Mdm-Signature check.
- * forge's codec (der.ts) copies every value into binary strings and objects, which made parsing
- * the signature cost more than verifying it; this one only records offsets. Indefinite lengths
- * are allowed (iOS sends BER); nesting depth and lengths are bounded by the input.
+ * The BER/DER reader for everything a device sends (Mdm-Signature, SCEP pkiMessage, CSR,
+ * certificates inside CMS). It records offsets into the buffer, never copies (X.690 §8.1).
+ * Elements are decoded on first need and kept: each header is read at most once per tree, and
+ * every later question (children, content, whether anything inside is indefinite, re-encoding)
+ * walks what was kept, so all work is linear in the input. Reading only what is asked for keeps
+ * the per-request Mdm-Signature check cheap (its certificate is known by fingerprint); `readAll`
+ * reads the rest, for callers that hand the whole input on (forge). Every element read is at most
+ * BER_MAX_DEPTH deep and one of at most BER_MAX_NODES, so no input can exhaust the call stack
+ * or allocate without bound.
  */
 export interface Tlv {
   /** 0 universal, 1 application, 2 context-specific, 3 private. */
@@ -17,143 +22,357 @@ export interface Tlv {
   /** End of the whole element (after the end-of-contents octets of an indefinite length). */
   end: number;
   indefinite: boolean;
+  /** Root is 0. */
+  depth: number;
+  /** The reader's memo: children once read (BerTree.children), whether any is indefinite. */
+  kids?: Tlv[];
+  anyIndefinite?: boolean;
 }
 
 export const UNIVERSAL = 0;
 export const CONTEXT = 2;
-export const T = { INTEGER: 2, BIT_STRING: 3, OCTET_STRING: 4, NULL: 5, OID: 6, SEQUENCE: 16, SET: 17 } as const;
+export const T = {
+  BOOLEAN: 1, INTEGER: 2, BIT_STRING: 3, OCTET_STRING: 4, NULL: 5, OID: 6, ENUMERATED: 10, UTF8_STRING: 12,
+  SEQUENCE: 16, SET: 17, PRINTABLE_STRING: 19, TELETEX_STRING: 20, IA5_STRING: 22, UNIVERSAL_STRING: 28, BMP_STRING: 30,
+} as const;
 
-const MAX_DEPTH = 40;
+/**
+ * Nesting limit. The deepest real message in test/fixtures (iOS and macOS PKCSReq, iOS
+ * Mdm-Signature) nests 10 levels; OpenSSL refuses more than 30 within one structure
+ * (ASN1_MAX_CONSTRUCTED_NEST). 32 fits any certificate OpenSSL accepts inside a CMS wrapper and
+ * keeps every recursion over the tree (re-encoding, string chunks) a few frames deep.
+ */
+export const BER_MAX_DEPTH = 32;
 
-function bad(what: string): never {
-  throw new AppError('bad_request', `BER: ${what}`);
+/**
+ * Elements per parse. Real device messages hold 90-112 (test/fixtures); 4,096 leaves room for a
+ * certificate chain while bounding what one request makes the reader (and forge after it)
+ * allocate: 1 MiB of two-byte NULLs would otherwise be 524,288 objects.
+ */
+export const BER_MAX_NODES = 4096;
+
+/** Longest length field read: 4 octets already cover any body Slate accepts (1 MiB). */
+const MAX_LENGTH_OCTETS = 4;
+/** Longest high tag number: 3 octets (tags below 2^21); real CMS uses tags below 31. */
+const MAX_TAG_OCTETS = 3;
+
+export interface ReadOptions {
+  /** Distinguished encoding only (X.690 §10): definite minimal lengths, primitive strings. For certificates, CSRs, keys. */
+  der?: boolean;
+  /** Names the input in error messages. */
+  what?: string;
 }
 
-/** Reads the element starting at `offset`; it must end at or before `limit`. */
-export function readTlv(buf: Buffer, offset: number, limit = buf.length, depth = 0): Tlv {
-  if (depth > MAX_DEPTH) bad('nested too deeply');
-  let p = offset;
-  if (p >= limit) bad('truncated');
-  const first = buf[p++]!;
-  const cls = first >> 6;
-  const constructed = (first & 0x20) !== 0;
-  let tag = first & 0x1f;
-  if (tag === 0x1f) {
-    tag = 0;
-    for (let i = 0; ; i++) {
-      if (p >= limit || i > 3) bad('bad tag');
-      const b = buf[p++]!;
-      tag = (tag << 7) | (b & 0x7f);
-      if ((b & 0x80) === 0) break;
-    }
+function bad(what: string | undefined, why: string): never {
+  throw new AppError('bad_request', `${what ? `${what}: ` : ''}BER: ${why}`);
+}
+
+/** Universal types that are always primitive (X.690 §8.2, §8.3, §8.8, §8.19, §8.4). */
+const PRIMITIVE_ONLY = (1 << T.BOOLEAN) | (1 << T.INTEGER) | (1 << T.NULL) | (1 << T.OID) | (1 << T.ENUMERATED);
+
+/** Reads `buf` as exactly one element (nothing may follow it). */
+export function readBer(buf: Buffer, o: ReadOptions = {}): BerTree {
+  return new BerTree(buf, o);
+}
+
+export class BerTree {
+  readonly root: Tlv;
+  /** Element headers read so far; at most BER_MAX_NODES. */
+  nodes = 0;
+  /**
+   * Elements visited so far: one per header read, one per element visited afterwards (indefinite
+   * check, re-encoding, string chunks). Tests assert it stays within a constant factor of `nodes`.
+   */
+  work = 0;
+
+  constructor(
+    readonly buf: Buffer,
+    private readonly o: ReadOptions = {},
+  ) {
+    if (buf.length === 0) bad(o.what, 'empty');
+    this.root = this.element(0, buf.length, 0);
+    if (this.root.end !== buf.length) bad(o.what, 'trailing bytes');
   }
-  if (p >= limit) bad('truncated');
-  const lenByte = buf[p++]!;
-  if (lenByte === 0x80) {
-    if (!constructed) bad('indefinite length on a primitive');
-    const contentStart = p;
-    // Walk the children to find the end-of-contents octets.
-    while (true) {
-      if (p + 2 > limit) bad('missing end-of-contents');
+
+  /** Reads every element not read yet, so the limits and checks have covered the whole input. */
+  readAll(): this {
+    const pending: Tlv[] = [this.root];
+    for (let n = pending.pop(); n; n = pending.pop()) if (n.constructed) for (const c of this.children(n)) pending.push(c);
+    return this;
+  }
+
+  private element(offset: number, limit: number, depth: number): Tlv {
+    const n = this.header(offset, limit, depth);
+    if (!n.indefinite) return n;
+    // Only the children tell where an indefinite length ends; they are kept, so none is read twice.
+    const buf = this.buf;
+    const kids: Tlv[] = [];
+    let p = n.contentStart;
+    for (;;) {
+      if (p + 2 > limit) bad(this.o.what, 'missing end-of-contents');
       if (buf[p] === 0 && buf[p + 1] === 0) break;
-      p = readTlv(buf, p, limit, depth + 1).end;
+      const c = this.element(p, limit, depth + 1);
+      kids.push(c);
+      p = c.end;
     }
-    return { cls, constructed, tag, start: offset, contentStart, contentEnd: p, end: p + 2, indefinite: true };
+    n.contentEnd = p;
+    n.end = p + 2;
+    n.kids = kids;
+    return n;
   }
-  let len = lenByte;
-  if (lenByte & 0x80) {
-    const n = lenByte & 0x7f;
-    if (n > 4 || p + n > limit) bad('bad length');
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + buf[p++]!;
+
+  /** Reads identifier and length octets at `offset`; a definite element must end by `limit`. */
+  private header(offset: number, limit: number, depth: number): Tlv {
+    const { buf, o } = this;
+    this.work++;
+    if (++this.nodes > BER_MAX_NODES) bad(o.what, `more than ${BER_MAX_NODES} elements`);
+    if (depth >= BER_MAX_DEPTH) bad(o.what, `nested deeper than ${BER_MAX_DEPTH}`);
+    let p = offset;
+    if (p >= limit) bad(o.what, 'truncated');
+    const first = buf[p++]!;
+    const cls = first >> 6;
+    const constructed = (first & 0x20) !== 0;
+    let tag = first & 0x1f;
+    if (tag === 0x1f) {
+      tag = 0;
+      for (let i = 0; ; i++) {
+        if (p >= limit || i >= MAX_TAG_OCTETS) bad(o.what, 'bad tag');
+        const b = buf[p++]!;
+        if (i === 0 && b === 0x80 && o.der) bad(o.what, 'non-minimal tag');
+        tag = (tag << 7) | (b & 0x7f);
+        if ((b & 0x80) === 0) break;
+      }
+    }
+    // Universal 0 is the end-of-contents marker, which only closes an indefinite length.
+    if (cls === UNIVERSAL && tag === 0) bad(o.what, 'unexpected end-of-contents');
+    if (p >= limit) bad(o.what, 'truncated');
+    const lenByte = buf[p++]!;
+    // All fields present from the start: one object shape for every element keeps V8's property access fast.
+    const node: Tlv = { cls, constructed, tag, start: offset, contentStart: p, contentEnd: p, end: p, indefinite: false, depth, kids: undefined, anyIndefinite: undefined };
+    if (cls === UNIVERSAL) {
+      if ((tag === T.SEQUENCE || tag === T.SET) && !constructed) bad(o.what, 'primitive SEQUENCE or SET');
+      if (constructed && tag < 31 && (PRIMITIVE_ONLY >> tag) & 1) bad(o.what, 'constructed encoding of a primitive type');
+      if (o.der && constructed && tag !== T.SEQUENCE && tag !== T.SET) bad(o.what, 'constructed string in DER');
+    }
+    if (lenByte === 0x80) {
+      if (o.der) bad(o.what, 'indefinite length in DER');
+      if (!constructed) bad(o.what, 'indefinite length on a primitive');
+      node.indefinite = true;
+      return node;
+    }
+    let len = lenByte;
+    if (lenByte & 0x80) {
+      const n = lenByte & 0x7f;
+      if (n > MAX_LENGTH_OCTETS || p + n > limit) bad(o.what, 'bad length');
+      len = 0;
+      for (let i = 0; i < n; i++) len = len * 256 + buf[p++]!;
+      if (o.der && (len < 0x80 || buf[p - n] === 0)) bad(o.what, 'non-minimal length in DER');
+    }
+    if (p + len > limit) bad(o.what, 'truncated');
+    if (cls === UNIVERSAL && !constructed && ((tag === T.BMP_STRING && len % 2) || (tag === T.UNIVERSAL_STRING && len % 4))) bad(o.what, 'partial character');
+    node.contentStart = p;
+    node.contentEnd = p + len;
+    node.end = p + len;
+    return node;
   }
-  if (p + len > limit) bad('truncated');
-  return { cls, constructed, tag, start: offset, contentStart: p, contentEnd: p + len, end: p + len, indefinite: false };
+
+  /** The element's bytes exactly as sent. */
+  raw(node: Tlv): Buffer {
+    return this.buf.subarray(node.start, node.end);
+  }
+
+  children(node: Tlv | undefined, what = 'value'): Tlv[] {
+    if (!node?.constructed) bad(this.o.what, `${what}: expected a constructed value`);
+    if (node.kids) return node.kids;
+    const kids: Tlv[] = [];
+    for (let p = node.contentStart; p < node.contentEnd; ) {
+      const c = this.element(p, node.contentEnd, node.depth + 1);
+      kids.push(c);
+      p = c.end;
+    }
+    node.kids = kids;
+    return kids;
+  }
+
+  /** Whether the element or anything inside it has an indefinite length; each element is asked once. */
+  hasIndefinite(node: Tlv): boolean {
+    if (node.indefinite) return true;
+    if (!node.constructed) return false;
+    if (node.anyIndefinite === undefined) {
+      this.work++;
+      node.anyIndefinite = this.children(node).some((c) => this.hasIndefinite(c));
+    }
+    return node.anyIndefinite;
+  }
+
+  /**
+   * Content of a primitive, or of a constructed (BER, chunked) string by joining its chunks, which
+   * must carry the string's own tag (X.690 §8.7.3.2, §8.23.6).
+   */
+  content(node: Tlv): Buffer {
+    if (!node.constructed) return this.buf.subarray(node.contentStart, node.contentEnd);
+    // Each chunk of a BIT STRING has its own unused-bits octet, so joining them is not its value;
+    // nothing Slate reads is a chunked BIT STRING.
+    if (node.cls === UNIVERSAL && node.tag === T.BIT_STRING) bad(this.o.what, 'constructed BIT STRING');
+    // Chunks of an implicitly tagged string are OCTET STRINGs (X.690 §8.7.3.2).
+    const chunkTag = node.cls === UNIVERSAL ? node.tag : T.OCTET_STRING;
+    const chunks: Buffer[] = [];
+    const collect = (n: Tlv): void => {
+      for (const c of this.children(n)) {
+        this.work++;
+        if (c.cls !== UNIVERSAL || c.tag !== chunkTag) bad(this.o.what, 'string chunk of another type');
+        if (c.constructed) collect(c);
+        else chunks.push(this.buf.subarray(c.contentStart, c.contentEnd));
+      }
+    };
+    collect(node);
+    return Buffer.concat(chunks);
+  }
+
+  /**
+   * The element's bytes with definite lengths throughout (what a signature over DER covers, RFC
+   * 5652 §5.4), optionally under another identifier octet. Two walks over the subtree: lengths
+   * bottom-up, then one write into a buffer of the final size.
+   */
+  definite(node: Tlv, tagByte?: number): Buffer {
+    const buf = this.buf;
+    if (!this.hasIndefinite(node)) {
+      const raw = this.raw(node);
+      if (tagByte === undefined) return raw;
+      const copy = Buffer.from(raw);
+      copy[0] = tagByte;
+      return copy;
+    }
+    const contentLength = new Map<Tlv, number>();
+    const size = (n: Tlv): number => {
+      this.work++;
+      if (!this.hasIndefinite(n)) return n.end - n.start;
+      let len = 0;
+      for (const c of this.children(n)) len += size(c);
+      contentLength.set(n, len);
+      return tagLength(buf, n) + lengthOctets(len) + len;
+    };
+    const out = Buffer.allocUnsafe(size(node));
+    let w = 0;
+    const write = (n: Tlv): void => {
+      this.work++;
+      if (!this.hasIndefinite(n)) {
+        w += buf.copy(out, w, n.start, n.end);
+        return;
+      }
+      w += buf.copy(out, w, n.start, n.start + tagLength(buf, n));
+      w = writeLength(out, w, contentLength.get(n)!);
+      for (const c of this.children(n)) write(c);
+    };
+    write(node);
+    if (tagByte !== undefined) out[0] = tagByte;
+    return out;
+  }
+
+  /** Dotted text of an OBJECT IDENTIFIER (X.690 §8.19): minimal subidentifiers, none cut short. */
+  oid(node: Tlv | undefined, what: string): string {
+    const n = expect(node, UNIVERSAL, T.OID, what);
+    return decodeOid(this.buf.subarray(n.contentStart, n.contentEnd), what);
+  }
+
+  /** INTEGER content octets (two's complement, big-endian); at least one octet. */
+  integer(node: Tlv | undefined, what: string): Buffer {
+    const n = expect(node, UNIVERSAL, T.INTEGER, what);
+    if (n.contentEnd === n.contentStart) bad(this.o.what, `${what}: empty INTEGER`);
+    const b = this.buf.subarray(n.contentStart, n.contentEnd);
+    if (this.o.der && b.length > 1 && ((b[0] === 0 && !(b[1]! & 0x80)) || (b[0] === 0xff && b[1]! & 0x80))) bad(this.o.what, `${what}: non-minimal INTEGER`);
+    return b;
+  }
+
+  /** A BIT STRING that holds whole octets (keys, signatures): its octets without the unused-bits octet. */
+  octetBits(node: Tlv | undefined, what: string): Buffer {
+    const n = expect(node, UNIVERSAL, T.BIT_STRING, what);
+    const c = this.content(n);
+    if (c.length === 0 || c[0] !== 0) bad(this.o.what, `${what}: BIT STRING with unused bits`);
+    return c.subarray(1);
+  }
+
+  /** Text of a DirectoryString-like value; UTF-8 and BMP must decode cleanly. */
+  text(node: Tlv | undefined, what: string): string {
+    if (!node || node.cls !== UNIVERSAL || !TEXT_TAGS.has(node.tag)) bad(this.o.what, `${what}: expected a string`);
+    const c = this.content(node);
+    if (node.tag === T.UTF8_STRING) {
+      try {
+        return UTF8.decode(c);
+      } catch {
+        return bad(this.o.what, `${what}: invalid UTF-8`);
+      }
+    }
+    if (node.tag === T.BMP_STRING) {
+      if (c.length % 2) bad(this.o.what, `${what}: partial character`);
+      // UTF-16BE; Node decodes only little-endian, so swap a copy.
+      return Buffer.from(c).swap16().toString('utf16le');
+    }
+    return c.toString('latin1');
+  }
 }
 
-/** Parses a whole buffer as one element (nothing may follow it). */
-export function readRoot(buf: Buffer): Tlv {
-  const root = readTlv(buf, 0);
-  if (root.end !== buf.length) bad('trailing bytes');
-  return root;
-}
-
-export function childrenOf(buf: Buffer, node: Tlv, depth = 0): Tlv[] {
-  if (!node.constructed) bad('expected a constructed value');
-  const out: Tlv[] = [];
-  let p = node.contentStart;
-  while (p < node.contentEnd) {
-    const c = readTlv(buf, p, node.contentEnd, depth + 1);
-    out.push(c);
-    p = c.end;
-  }
-  return out;
-}
+/** String types read as text: UTF8String, PrintableString, TeletexString, IA5String, BMPString. */
+const TEXT_TAGS = new Set<number>([T.UTF8_STRING, T.PRINTABLE_STRING, T.TELETEX_STRING, T.IA5_STRING, T.BMP_STRING]);
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 export function expect(node: Tlv | undefined, cls: number, tag: number, what: string): Tlv {
-  if (!node || node.cls !== cls || node.tag !== tag) bad(`${what}: unexpected element`);
+  if (!node || node.cls !== cls || node.tag !== tag) bad(undefined, `${what}: unexpected element`);
   return node;
 }
 
-/** Content of a primitive, or of a constructed (BER, chunked) string by concatenating its chunks. */
-export function contentOf(buf: Buffer, node: Tlv): Buffer {
-  if (!node.constructed) return buf.subarray(node.contentStart, node.contentEnd);
-  return Buffer.concat(childrenOf(buf, node).map((c) => contentOf(buf, c)));
-}
-
-/** The element's bytes, re-encoded with definite lengths when it (or anything inside) used BER indefinite ones. */
-export function definiteBytes(buf: Buffer, node: Tlv, tagByte?: number): Buffer {
-  if (!hasIndefinite(buf, node)) {
-    const raw = buf.subarray(node.start, node.end);
-    if (tagByte === undefined) return raw;
-    const copy = Buffer.from(raw);
-    copy[0] = tagByte;
-    return copy;
-  }
-  const first = tagByte ?? buf[node.start]!;
-  const headerTag = buf.subarray(node.start, node.contentStart - lengthOctets(buf, node));
-  const tagBytes = tagByte === undefined ? headerTag : Buffer.from([first]);
-  const content = node.constructed ? Buffer.concat(childrenOf(buf, node).map((c) => definiteBytes(buf, c))) : buf.subarray(node.contentStart, node.contentEnd);
-  return Buffer.concat([tagBytes, encodeLength(content.length), content]);
-}
-
-function hasIndefinite(buf: Buffer, node: Tlv): boolean {
-  if (node.indefinite) return true;
-  if (!node.constructed) return false;
-  return childrenOf(buf, node).some((c) => hasIndefinite(buf, c));
-}
-
-function lengthOctets(buf: Buffer, node: Tlv): number {
-  if (node.indefinite) return 1;
-  // The length octets sit right before the content; count back through the header.
-  let p = node.start + 1;
-  if ((buf[node.start]! & 0x1f) === 0x1f) while (buf[p++]! & 0x80);
-  return node.contentStart - p;
-}
-
-function encodeLength(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-
-/** Dotted OID text of an OBJECT IDENTIFIER element. */
-export function oidOf(buf: Buffer, node: Tlv | undefined, what: string): string {
-  const n = expect(node, UNIVERSAL, T.OID, what);
-  if (n.constructed || n.contentEnd === n.contentStart) bad(`${what}: bad OID`);
-  const parts: number[] = [];
+/** Dotted OID text from content octets; refuses padded (0x80-led) and cut-short subidentifiers. */
+export function decodeOid(b: Buffer, what: string): string {
+  if (b.length === 0) bad(undefined, `${what}: empty OID`);
+  if (b[b.length - 1]! & 0x80) bad(undefined, `${what}: OID cut short`);
+  const parts: string[] = [];
   let v = 0;
-  for (let p = n.contentStart; p < n.contentEnd; p++) {
-    const b = buf[p]!;
-    v = v * 128 + (b & 0x7f);
-    if ((b & 0x80) === 0) {
-      if (parts.length === 0) parts.push(v < 80 ? Math.floor(v / 40) : 2, v < 80 ? v % 40 : v - 80);
-      else parts.push(v);
-      v = 0;
-    }
+  let big: bigint | null = null;
+  let startOfArc = true;
+  for (const byte of b) {
+    if (startOfArc && byte === 0x80) bad(undefined, `${what}: padded OID arc`);
+    startOfArc = false;
+    // Arcs past 2^53 (UUID arcs under 2.25) continue as BigInt so the text stays exact.
+    if (big === null && v > 2 ** 45) big = BigInt(v);
+    if (big !== null) big = big * 128n + BigInt(byte & 0x7f);
+    else v = v * 128 + (byte & 0x7f);
+    if (byte & 0x80) continue;
+    const arc = big ?? v;
+    if (parts.length === 0) {
+      // The first subidentifier packs two arcs: 40 * X + Y, with X ≤ 2 (X.690 §8.19.4).
+      if (arc < 80) parts.push(String(Math.floor(Number(arc) / 40)), String(Number(arc) % 40));
+      else parts.push('2', String(typeof arc === 'bigint' ? arc - 80n : arc - 80));
+    } else parts.push(String(arc));
+    v = 0;
+    big = null;
+    startOfArc = true;
   }
   return parts.join('.');
+}
+
+function tagLength(buf: Buffer, n: Tlv): number {
+  if ((buf[n.start]! & 0x1f) !== 0x1f) return 1;
+  let p = n.start + 1;
+  while (buf[p]! & 0x80) p++;
+  return p - n.start + 1;
+}
+
+function lengthOctets(n: number): number {
+  if (n < 0x80) return 1;
+  let k = 0;
+  for (let v = n; v > 0; v = Math.floor(v / 256)) k++;
+  return 1 + k;
+}
+
+function writeLength(out: Buffer, at: number, n: number): number {
+  if (n < 0x80) {
+    out[at] = n;
+    return at + 1;
+  }
+  const k = lengthOctets(n) - 1;
+  out[at] = 0x80 | k;
+  for (let i = k, v = n; i >= 1; i--, v = Math.floor(v / 256)) out[at + i] = v & 0xff;
+  return at + 1 + k;
 }
 
 /** An INTEGER's content without leading zero octets: serials compare equal however they were padded. */

@@ -1,18 +1,25 @@
 import forge from 'node-forge';
 import { AppError } from '../errors';
+import { decodeOid, readBer } from './ber';
 
 /**
  * Thin helpers over node-forge's ASN.1 codec. forge only describes structure here; every
  * private-key operation goes through node:crypto. Parsing failures become `bad_request`
  * (the caller maps it to a bare 400 for devices).
  */
+// Device bytes reach forge only after ber.ts has read them within its depth and element limits.
 export type Asn1 = forge.asn1.Asn1;
 export const asn1 = forge.asn1;
 const { Class, Type } = forge.asn1;
 
-/** Parses BER/DER (indefinite lengths allowed: Apple's Mdm-Signature uses them). */
-export function parseDer(buf: Buffer, what: string): Asn1 {
+/**
+ * Parses BER (indefinite lengths allowed: iOS sends them), or DER only with `{ der: true }`.
+ * ber.ts reads the bytes first, so forge (recursive, one object per element) only ever sees input
+ * within BER_MAX_DEPTH and BER_MAX_NODES, with lengths and string sizes already checked.
+ */
+export function parseDer(buf: Buffer, what: string, o: { der?: boolean } = {}): Asn1 {
   if (buf.length === 0) throw new AppError('bad_request', `${what}: empty`);
+  readBer(buf, { der: o.der, what }).readAll();
   try {
     return asn1.fromDer(forge.util.createBuffer(buf.toString('binary')), { strict: true, parseAllBytes: true, decodeBitStrings: false } as never);
   } catch (err) {
@@ -36,8 +43,9 @@ export function child(node: Asn1 | undefined, index: number, what: string): Asn1
 }
 
 export function readOid(node: Asn1 | undefined, what: string): string {
-  if (!node || node.type !== Type.OID || typeof node.value !== 'string') throw new AppError('bad_request', `${what}: expected an OID`);
-  return asn1.derToOid(node.value);
+  if (!node || node.tagClass !== Class.UNIVERSAL || node.type !== Type.OID || typeof node.value !== 'string') throw new AppError('bad_request', `${what}: expected an OID`);
+  // forge's derToOid throws plain Errors on long arcs and ignores a cut-short last arc.
+  return decodeOid(Buffer.from(node.value, 'binary'), what);
 }
 
 /** Bytes of a primitive, or of a constructed (BER) OCTET STRING by concatenating its chunks. */
@@ -73,17 +81,31 @@ export function utcOrGeneralizedTime(d: Date): Asn1 {
     : asn1.create(Class.UNIVERSAL, Type.GENERALIZEDTIME, false, asn1.dateToGeneralizedTime(d));
 }
 
-/** Text of a DirectoryString-like value (PrintableString, UTF8String, IA5String, BMPString). */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+// Not in forge's Type enum.
+const TELETEX_STRING = 20 as forge.asn1.Type;
+const VISIBLE_STRING = 26 as forge.asn1.Type;
+
+/** Text of a DirectoryString-like value (PrintableString, UTF8String, IA5String, TeletexString, BMPString). */
 export function readText(node: Asn1 | undefined, what: string): string {
-  if (!node || typeof node.value !== 'string') throw new AppError('bad_request', `${what}: expected a string`);
-  if (node.type === Type.UTF8) return forge.util.decodeUtf8(node.value);
-  if (node.type === Type.BMPSTRING) {
-    const b = Buffer.from(node.value, 'binary');
-    let s = '';
-    for (let i = 0; i + 1 < b.length; i += 2) s += String.fromCharCode(b.readUInt16BE(i));
-    return s;
+  if (!node || node.tagClass !== Class.UNIVERSAL || typeof node.value !== 'string') throw new AppError('bad_request', `${what}: expected a string`);
+  switch (node.type) {
+    case Type.UTF8:
+      // forge's decodeUtf8 throws a URIError on bad UTF-8; a device must only ever get a 400.
+      try {
+        return UTF8.decode(Buffer.from(node.value, 'binary'));
+      } catch {
+        throw new AppError('bad_request', `${what}: invalid UTF-8`);
+      }
+    case Type.BMPSTRING: // forge has already decoded the UTF-16 code units
+    case Type.PRINTABLESTRING:
+    case Type.IA5STRING:
+    case TELETEX_STRING:
+    case VISIBLE_STRING:
+      return node.value;
+    default:
+      throw new AppError('bad_request', `${what}: expected a string`);
   }
-  return node.value;
 }
 
 export { Class, Type };

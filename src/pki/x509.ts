@@ -1,7 +1,8 @@
 import { createHash, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import { AppError } from '../errors';
+import { CONTEXT, expect, readBer, T, UNIVERSAL } from './ber';
 import {
-  algorithm, asn1, bitString, child, children, Class, explicit, integerBytes, octets, oid, parseDer, readBytes, seq, set, smallInt, toDer, Type, utcOrGeneralizedTime, type Asn1,
+  algorithm, asn1, bitString, Class, explicit, integerBytes, octets, oid, parseDer, seq, set, smallInt, toDer, Type, utcOrGeneralizedTime, type Asn1,
 } from './der';
 import { signatureOid, signatureParamsNull, signBytes, spkiDer } from './keys';
 import { OID, type DigestName } from './oids';
@@ -65,8 +66,9 @@ function extension(id: string, critical: boolean, value: Buffer): Asn1 {
 
 /** SHA-1 of the subjectPublicKey BIT STRING contents (RFC 5280 §4.2.1.2, method 1). */
 export function keyIdentifier(spki: Buffer): Buffer {
-  const bits = readBytes(child(parseDer(spki, 'public key'), 1, 'public key'), 'public key');
-  return createHash('sha1').update(bits.subarray(1)).digest();
+  const ber = readBer(spki, { der: true, what: 'public key' });
+  const bits = ber.octetBits(ber.children(expect(ber.root, UNIVERSAL, T.SEQUENCE, 'public key'))[1], 'subjectPublicKey');
+  return createHash('sha1').update(bits).digest();
 }
 
 function extensions(t: CertificateTemplate): Asn1[] {
@@ -117,17 +119,17 @@ export function selfSignedCa(key: KeyObject, name: { commonName: string; organiz
   );
 }
 
-/** The raw pieces of a certificate that node's X509Certificate does not hand out as DER. */
+/**
+ * The raw pieces of a certificate that node's X509Certificate does not hand out as DER, as the
+ * exact bytes sent (issuer matching in CMS is byte for byte, RFC 5652 §5.3). DER only.
+ */
 export function certificateParts(der: Buffer): { subject: Buffer; issuer: Buffer; serial: Buffer; spki: Buffer } {
-  const tbs = child(parseDer(der, 'certificate'), 0, 'certificate');
-  const f = children(tbs, 'tbsCertificate');
-  const o = f[0]?.tagClass === Class.CONTEXT_SPECIFIC ? 1 : 0;
-  const need = (i: number) => {
-    const n = f[i + o];
-    if (!n) throw new AppError('bad_request', 'certificate: truncated');
-    return toDer(n);
-  };
-  return { serial: Buffer.from(String(f[o]?.value ?? ''), 'binary'), issuer: need(2), subject: need(4), spki: need(5) };
+  const ber = readBer(der, { der: true, what: 'certificate' });
+  const cert = ber.children(expect(ber.root, UNIVERSAL, T.SEQUENCE, 'certificate'), 'certificate');
+  const f = ber.children(expect(cert[0], UNIVERSAL, T.SEQUENCE, 'tbsCertificate'), 'tbsCertificate');
+  const o = f[0]?.cls === CONTEXT && f[0].tag === 0 ? 1 : 0;
+  const name = (i: number, what: string) => ber.raw(expect(f[i + o], UNIVERSAL, T.SEQUENCE, what));
+  return { serial: ber.integer(f[o], 'serial'), issuer: name(2, 'issuer'), subject: name(4, 'subject'), spki: name(5, 'subjectPublicKeyInfo') };
 }
 
 export function fingerprintOf(der: Buffer): string {
@@ -161,9 +163,33 @@ export function parseCertificate(der: Buffer): X509Certificate {
   }
 }
 
+/**
+ * The certificate's public key. X509Certificate parses the key lazily: its `publicKey` getter
+ * throws for a key OpenSSL cannot load (unknown algorithm, malformed modulus) even when the
+ * certificate itself parsed, so device certificates are only ever read through here.
+ */
+export function publicKeyOf(der: Buffer): KeyObject {
+  const cert = parseCertificateCached(der);
+  try {
+    return cert.publicKey;
+  } catch (err) {
+    throw new AppError('bad_request', 'certificate: unreadable public key', { cause: err });
+  }
+}
+
+const PEM_BEGIN = '-----BEGIN CERTIFICATE-----';
+const PEM_END = '-----END CERTIFICATE-----';
+
+/** Every certificate in a PEM text; scanned with indexOf, so its cost is linear whatever the text. */
 export function pemToDers(pem: string): Buffer[] {
   const out: Buffer[] = [];
-  for (const m of pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)) out.push(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'));
+  for (let at = pem.indexOf(PEM_BEGIN); at >= 0; ) {
+    const body = at + PEM_BEGIN.length;
+    const end = pem.indexOf(PEM_END, body);
+    if (end < 0) break;
+    out.push(Buffer.from(pem.slice(body, end).replace(/\s+/g, ''), 'base64'));
+    at = pem.indexOf(PEM_BEGIN, end + PEM_END.length);
+  }
   return out;
 }
 

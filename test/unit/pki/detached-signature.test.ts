@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { childrenOf, definiteBytes, readRoot, readTlv } from '../../../src/pki/ber';
+import { readBer } from '../../../src/pki/ber';
 import { verifyDetachedSignature } from '../../../src/pki/detached-signature';
 import { fingerprintOf, pemToDers } from '../../../src/pki/x509';
 import { itWith } from '../../helpers/interop';
@@ -15,12 +15,12 @@ const read = (p: string) => readFileSync(join(F, p));
 describe('BER reader', () => {
   it('walks indefinite lengths and re-encodes them as definite ones', () => {
     const ber = Buffer.from('3080020105318004 01aa 0000 0000'.replace(/ /g, ''), 'hex');
-    const root = readRoot(ber);
-    expect(root.indefinite).toBe(true);
-    expect(childrenOf(ber, root)).toHaveLength(2);
-    expect(definiteBytes(ber, root).toString('hex')).toBe('300802010531030401aa');
-    const set = childrenOf(ber, root)[1]!;
-    expect(definiteBytes(ber, set, 0xa0).toString('hex')).toBe('a0030401aa');
+    const tree = readBer(ber);
+    expect(tree.root.indefinite).toBe(true);
+    expect(tree.children(tree.root)).toHaveLength(2);
+    expect(tree.definite(tree.root).toString('hex')).toBe('300802010531030401aa');
+    const set = tree.children(tree.root)[1]!;
+    expect(tree.definite(set, 0xa0).toString('hex')).toBe('a0030401aa');
   });
 
   it('refuses truncated, overlong, trailing, primitive-indefinite and deeply nested input', () => {
@@ -30,14 +30,14 @@ describe('BER reader', () => {
       '30'.repeat(60) + '00'.repeat(60),
       '3080'.repeat(60) + '0000'.repeat(60),
     ];
-    for (const hex of bad) expect(() => readRoot(Buffer.from(hex, 'hex'))).toThrow(/BER/);
+    for (const hex of bad) expect(() => readBer(Buffer.from(hex, 'hex'))).toThrow(/BER/);
   });
 
   it('keeps a child inside its parent', () => {
     // The child claims 5 bytes but the parent holds only 3.
-    const buf = Buffer.from('3003040501', 'hex');
-    const root = readTlv(buf, 0, 3 + 2);
-    expect(() => childrenOf(buf, root)).toThrow(/truncated/);
+    const tree = readBer(Buffer.from('3003040501', 'hex'));
+    expect(() => tree.children(tree.root)).toThrow(/truncated/);
+    expect(() => readBer(Buffer.from('3003040501', 'hex')).readAll()).toThrow(/truncated/);
   });
 });
 
@@ -83,7 +83,7 @@ describe('Mdm-Signature (per-request verifier)', () => {
       writeFileSync(join(dir, 'cert.pem'), device.pem);
       writeFileSync(join(dir, 'key.pem'), device.keyPem);
       const der = execFileSync('openssl', ['cms', '-sign', '-binary', '-stream', '-md', 'sha256', '-in', join(dir, 'body'), '-signer', join(dir, 'cert.pem'), '-inkey', join(dir, 'key.pem'), '-outform', 'DER']);
-      expect(readRoot(der).indefinite).toBe(true);
+      expect(readBer(der).root.indefinite).toBe(true);
       expect(verifyDetachedSignature(der, b)?.fingerprint).toBe(fingerprintOf(device.der));
       expect(verifyDetachedSignature(der, Buffer.from('other'))).toBeNull();
     } finally {
