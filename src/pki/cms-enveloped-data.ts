@@ -3,7 +3,7 @@ import forge from 'node-forge';
 import { AppError } from '../errors';
 import { algorithm, asn1, child, children, Class, explicit, integerBytes, octets, oid, parseDer, readBytes, readOid, seq, set, smallInt, toDer, type Asn1 } from './der';
 import { OID } from './oids';
-import { certificateParts, parseCertificate } from './x509';
+import { certificateParts, publicKeyOf } from './x509';
 
 /** Content ciphers SCEP clients use (RFC 8894 §3.5.2). Single DES is accepted inbound only. */
 export type ContentCipher = 'aes-128-cbc' | 'aes-192-cbc' | 'aes-256-cbc' | 'des-ede3-cbc' | 'des-cbc';
@@ -114,14 +114,49 @@ function symmetricEncrypt(cipher: ContentCipher, key: Buffer, iv: Buffer, data: 
   return Buffer.concat([c.update(data), c.final()]);
 }
 
+/** The longest content-encryption key wrapped (AES-256): what a recipient key must be able to carry. */
+const MAX_CONTENT_KEY = Math.max(...Object.values(CIPHERS).map((c) => c.keyLength));
+
+/** RSA PKCS#1 v1.5 key transport of a content key to `recipientCert`; bad_request when that cannot be done. */
+function wrapKey(recipientCert: Buffer, contentKey: Buffer): Buffer {
+  const pub = publicKeyOf(recipientCert);
+  // RFC 8894 §3.5.2: SCEP envelopes use key transport, which Slate does with RSA only.
+  if (pub.asymmetricKeyType !== 'rsa') throw new AppError('bad_request', `CMS: cannot encrypt to a ${pub.asymmetricKeyType ?? 'unknown'} key`);
+  try {
+    return publicEncrypt({ key: pub, padding: constants.RSA_PKCS1_PADDING }, contentKey);
+  } catch (err) {
+    // OpenSSL refuses some RSA keys it loads (modulus too small for the padding or over 16,384 bits, bad exponent).
+    throw new AppError('bad_request', 'CMS: cannot encrypt to this RSA key', { cause: err });
+  }
+}
+
+/**
+ * Whether `encryptEnvelope` can encrypt to `recipientCert`, answered by wrapping a key of the
+ * largest size for real (one public-key operation), so the answer cannot drift from what
+ * encryption does. Returns the key type too ('rsa', 'ec', 'ed25519', 'dsa', 'rsa-pss', ... or
+ * 'unreadable' for a key or certificate node:crypto cannot load).
+ */
+export function keyTransportTo(recipientCert: Buffer): { keyType: string; possible: boolean } {
+  let keyType: string;
+  try {
+    keyType = publicKeyOf(recipientCert).asymmetricKeyType ?? 'unknown';
+  } catch {
+    return { keyType: 'unreadable', possible: false };
+  }
+  try {
+    wrapKey(recipientCert, randomBytes(MAX_CONTENT_KEY));
+    return { keyType, possible: true };
+  } catch {
+    return { keyType, possible: false };
+  }
+}
+
 /** Encrypts `content` to the RSA key of `recipientCert` (ContentInfo(EnvelopedData) DER). */
 export function encryptEnvelope(content: Buffer, recipientCert: Buffer, cipher: ContentCipher): Buffer {
   const spec = Object.values(CIPHERS).find((c) => c.name === cipher)!;
   const key = randomBytes(spec.keyLength);
   const iv = randomBytes(spec.ivLength);
-  const pub = parseCertificate(recipientCert).publicKey;
-  if (pub.asymmetricKeyType !== 'rsa') throw new AppError('bad_request', 'CMS: recipient key is not RSA');
-  const encryptedKey = publicEncrypt({ key: pub, padding: constants.RSA_PKCS1_PADDING }, key);
+  const encryptedKey = wrapKey(recipientCert, key);
   const parts = certificateParts(recipientCert);
   const ktri = seq([smallInt(0), seq([parseDer(parts.issuer, 'issuer'), integerBytes(parts.serial)]), algorithm(OID.rsaEncryption, true), octets(encryptedKey)]);
   const eci = seq([

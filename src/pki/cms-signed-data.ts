@@ -6,7 +6,7 @@ import {
 } from './der';
 import { signatureOid, signatureParamsNull, signBytes, verifyBytes } from './keys';
 import { DIGEST_BY_OID, DIGEST_OID, OID, type DigestName } from './oids';
-import { certificateParts, keyIdentifier, parseCertificate, parseCertificateCached } from './x509';
+import { certificateParts, keyIdentifier, publicKeyOf } from './x509';
 
 /** CMS SignedData (RFC 5652 §5): what SCEP messages, signed profiles and Mdm-Signature use. */
 export interface SignerInfo {
@@ -90,16 +90,15 @@ export function findSignerCertificate(sd: SignedData, signer: SignerInfo): Buffe
   return null;
 }
 
-
-
 /**
  * Verifies one signer over `content` (the encapsulated content, or the detached bytes).
- * Returns the signer's certificate DER, or null when the signature does not hold.
+ * Returns the signer's certificate DER, or null when the signature does not hold; a signer
+ * certificate whose key node:crypto cannot load is a malformed message (bad_request).
  */
 export function verifySigner(sd: SignedData, signer: SignerInfo, content: Buffer): Buffer | null {
   const certDer = findSignerCertificate(sd, signer);
   if (!certDer) return null;
-  const key = parseCertificateCached(certDer).publicKey;
+  const key = publicKeyOf(certDer);
   let signedBytes = content;
   if (signer.attributes && signer.attributesDer) {
     const md = signer.attributes.get(OID.messageDigest)?.[0];

@@ -2,7 +2,7 @@ import { randomBytes, type KeyObject } from 'node:crypto';
 import { AppError } from '../errors';
 import { octets, printable, readBytes, readText } from './der';
 import { attribute, certificatesOnly, parseSignedData, signData, verifySigner } from './cms-signed-data';
-import { encryptEnvelope, type ContentCipher } from './cms-enveloped-data';
+import { encryptEnvelope, keyTransportTo, type ContentCipher } from './cms-enveloped-data';
 import { OID, type DigestName } from './oids';
 
 /**
@@ -24,6 +24,14 @@ export interface PkiRequest {
   envelope: Buffer;
   /** False when the CMS signature does not hold (answered with FAILURE badMessageCheck). */
   signatureValid: boolean;
+  /** The signer certificate's key type as node:crypto names it ('rsa', 'ec', 'ed25519', 'dsa', 'rsa-pss' ...), or 'unreadable'. */
+  signerKeyType: string;
+  /**
+   * Whether a CertRep SUCCESS can be encrypted to `signerCert`: SCEP replies use RSA key transport
+   * (RFC 8894 §3.3.2, §3.5.2), so an EC, Ed25519, DSA or unusable RSA signer can never receive its
+   * certificate. When false, answer FAILURE badAlg before consuming a challenge or issuing anything.
+   */
+  replyable: boolean;
 }
 
 /** Decodes a pkiMessage; anything that is not a SCEP SignedData is a `bad_request` (bare 400). */
@@ -42,7 +50,11 @@ export function decodePkiMessage(der: Buffer): PkiRequest {
   const verified = verifySigner(sd, signer, sd.content);
   const signerCert = verified ?? sd.certificates[0];
   if (!signerCert) throw new AppError('bad_request', 'SCEP: no signer certificate');
-  return { messageType, transactionId, senderNonce, digest: signer.digest, signerCert, envelope: sd.content, signatureValid: verified !== null };
+  const reply = keyTransportTo(signerCert);
+  return {
+    messageType, transactionId, senderNonce, digest: signer.digest, signerCert, envelope: sd.content, signatureValid: verified !== null,
+    signerKeyType: reply.keyType, replyable: reply.possible,
+  };
 }
 
 export interface Responder {
