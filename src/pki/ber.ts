@@ -51,6 +51,13 @@ export const BER_MAX_DEPTH = 32;
  */
 export const BER_MAX_NODES = 4096;
 
+/**
+ * Longest OBJECT IDENTIFIER decoded. Slate compares OIDs with constants of at most 9 octets; the
+ * longest in real use, a 2.25 UUID arc, takes 20. Past 2^53 an arc is built as a BigInt, which
+ * costs quadratic time in its length, so a 1 MiB arc would take minutes; 128 octets take microseconds.
+ */
+export const BER_MAX_OID_OCTETS = 128;
+
 /** Longest length field read: 4 octets already cover any body Slate accepts (1 MiB). */
 const MAX_LENGTH_OCTETS = 4;
 /** Longest high tag number: 3 octets (tags below 2^21); real CMS uses tags below 31. */
@@ -324,6 +331,7 @@ export function expect(node: Tlv | undefined, cls: number, tag: number, what: st
 /** Dotted OID text from content octets; refuses padded (0x80-led) and cut-short subidentifiers. */
 export function decodeOid(b: Buffer, what: string): string {
   if (b.length === 0) bad(undefined, `${what}: empty OID`);
+  if (b.length > BER_MAX_OID_OCTETS) bad(undefined, `${what}: OID longer than ${BER_MAX_OID_OCTETS} octets`);
   if (b[b.length - 1]! & 0x80) bad(undefined, `${what}: OID cut short`);
   const parts: string[] = [];
   let v = 0;
@@ -360,7 +368,7 @@ function tagLength(buf: Buffer, n: Tlv): number {
 function lengthOctets(n: number): number {
   if (n < 0x80) return 1;
   let k = 0;
-  for (let v = n; v > 0; v = Math.floor(v / 256)) k++;
+  for (let v = n; v > 0; v = v >>> 8) k++;
   return 1 + k;
 }
 
@@ -371,7 +379,7 @@ function writeLength(out: Buffer, at: number, n: number): number {
   }
   const k = lengthOctets(n) - 1;
   out[at] = 0x80 | k;
-  for (let i = k, v = n; i >= 1; i--, v = Math.floor(v / 256)) out[at + i] = v & 0xff;
+  for (let i = k, v = n; i >= 1; i--, v = v >>> 8) out[at + i] = v & 0xff;
   return at + 1 + k;
 }
 

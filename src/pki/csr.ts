@@ -19,7 +19,8 @@ export interface ParsedCsr {
  * the CertificationRequestInfo exactly as sent, so it is checked over those bytes, not a re-encoding.
  */
 export function parseCsr(der: Buffer): ParsedCsr {
-  const ber = readBer(der, { der: true, what: 'CSR' });
+  // Read in full: a CSR is small, and DER throughout is what its signature promises.
+  const ber = readBer(der, { der: true, what: 'CSR' }).readAll();
   const [infoNode, algNode, sigNode, extra] = ber.children(expect(ber.root, UNIVERSAL, T.SEQUENCE, 'CSR'), 'CSR');
   if (extra) throw new AppError('bad_request', 'CSR: unexpected element');
   const info = expect(infoNode, UNIVERSAL, T.SEQUENCE, 'CertificationRequestInfo');

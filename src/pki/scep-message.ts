@@ -47,6 +47,8 @@ export function decodePkiMessage(der: Buffer): PkiRequest {
   // RFC 8894 says 16 bytes, but real iOS sends 8 (smallstep/scep PKCSReq.der fixture): accept 8-64.
   if (senderNonce.length < 8 || senderNonce.length > 64) throw new AppError('bad_request', 'SCEP: bad senderNonce');
   if (transactionId.length === 0 || transactionId.length > 256) throw new AppError('bad_request', 'SCEP: bad transactionID');
+  // A decimal number (RFC 8894 §3.2.1.2); bounded because it is logged with every refusal.
+  if (!/^[0-9]{1,3}$/.test(messageType)) throw new AppError('bad_request', 'SCEP: bad messageType');
   const verified = verifySigner(sd, signer, sd.content);
   const signerCert = verified ?? sd.certificates[0];
   if (!signerCert) throw new AppError('bad_request', 'SCEP: no signer certificate');

@@ -124,7 +124,7 @@ export function selfSignedCa(key: KeyObject, name: { commonName: string; organiz
  * exact bytes sent (issuer matching in CMS is byte for byte, RFC 5652 §5.3). DER only.
  */
 export function certificateParts(der: Buffer): { subject: Buffer; issuer: Buffer; serial: Buffer; spki: Buffer } {
-  const ber = readBer(der, { der: true, what: 'certificate' });
+  const ber = readBer(der, { der: true, what: 'certificate' }).readAll();
   const cert = ber.children(expect(ber.root, UNIVERSAL, T.SEQUENCE, 'certificate'), 'certificate');
   const f = ber.children(expect(cert[0], UNIVERSAL, T.SEQUENCE, 'tbsCertificate'), 'tbsCertificate');
   const o = f[0]?.cls === CONTEXT && f[0].tag === 0 ? 1 : 0;

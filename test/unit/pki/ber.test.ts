@@ -1,25 +1,8 @@
 import { BER_MAX_DEPTH, BER_MAX_NODES, decodeOid, readBer } from '../../../src/pki/ber';
+import { nestDefinite, nestIndefinite } from '../../fuzz/der-build';
 import { outcome } from '../../helpers/property';
 
-/** Definite length octets (X.690 §8.1.3). */
-function lengthOf(n: number): Buffer {
-  return Buffer.from(n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : n < 0x10000 ? [0x82, n >> 8, n & 0xff] : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff]);
-}
 const NULL = Buffer.from('0500', 'hex');
-/** `levels` SEQUENCEs around `inner`, definite lengths (headers built inside out, one copy). */
-function nestDefinite(levels: number, inner: Buffer): Buffer {
-  const headers: Buffer[] = [];
-  let size = inner.length;
-  for (let i = 0; i < levels; i++) {
-    const h = Buffer.concat([Buffer.from([0x30]), lengthOf(size)]);
-    headers.push(h);
-    size += h.length;
-  }
-  return Buffer.concat([...headers.reverse(), inner]);
-}
-/** `levels` SEQUENCEs around `inner`, indefinite lengths. */
-const nestIndefinite = (levels: number, inner: Buffer) =>
-  Buffer.concat([Buffer.from('3080'.repeat(levels), 'hex'), inner, Buffer.from('0000'.repeat(levels), 'hex')]);
 const hex = (h: string) => Buffer.from(h.replace(/ /g, ''), 'hex');
 
 describe('BER reader limits', () => {
