@@ -1,4 +1,4 @@
-import { BER_MAX_DEPTH, BER_MAX_NODES, decodeOid, readBer } from '../../../src/pki/ber';
+import { BER_MAX_DEPTH, BER_MAX_NODES, BER_MAX_OID_OCTETS, decodeOid, readBer } from '../../../src/pki/ber';
 import { nestDefinite, nestIndefinite } from '../../fuzz/der-build';
 import { outcome } from '../../helpers/property';
 
@@ -93,6 +93,9 @@ describe('element checks', () => {
     expect(outcome(() => decodeOid(hex('2a 80 8648'), 'oid'))).toBe('bad_request');
     expect(outcome(() => decodeOid(hex('2a864886f70d0107 82'), 'oid'))).toBe('bad_request');
     expect(outcome(() => decodeOid(Buffer.alloc(0), 'oid'))).toBe('bad_request');
+    // Longer OIDs are refused before any arc is built: a BigInt arc costs time quadratic in its length.
+    expect(decodeOid(Buffer.alloc(BER_MAX_OID_OCTETS, 1), 'oid').split('.')).toHaveLength(BER_MAX_OID_OCTETS + 1);
+    expect(outcome(() => decodeOid(Buffer.concat([Buffer.alloc(BER_MAX_OID_OCTETS, 0x81), Buffer.from([1])]), 'oid'))).toBe('bad_request');
   });
 
   it('decodes text strings and refuses invalid UTF-8', () => {

@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readBer } from '../../../src/pki/ber';
 import { decryptEnvelope, encryptEnvelope, keyTransportTo, type ContentCipher } from '../../../src/pki/cms-enveloped-data';
 import { parseCsr } from '../../../src/pki/csr';
+import { decodePkiMessage } from '../../../src/pki/scep-message';
 import { spkiDer } from '../../../src/pki/keys';
 import { OID } from '../../../src/pki/oids';
 import { certificateParts, keyIdentifier } from '../../../src/pki/x509';
@@ -101,5 +104,24 @@ describe('DER-only inputs', () => {
     expect(csr[info.start + 1]).toBe(0x82);
     const content = Buffer.concat([csr.subarray(info.start, info.start + 1), Buffer.from([0x83, 0x00]), csr.subarray(info.start + 2)]);
     expect(outcome(() => parseCsr(Buffer.concat([Buffer.from([0x30]), lengthOctets(content.length), content])))).toBe('bad_request');
+  });
+});
+
+describe('SCEP attribute values', () => {
+  const pkcsReq = readFileSync(join(__dirname, '..', '..', 'fixtures', 'scep', 'PKCSReq.der'));
+  // The messageType attribute of the real iOS PKCSReq: SET { PrintableString "19" }.
+  const messageType = Buffer.concat([tlv(0x06, oidBytes(OID.scepMessageType)), Buffer.from('31041302', 'hex')]);
+  const withMessageType = (value: string) => {
+    const at = pkcsReq.indexOf(messageType) + messageType.length;
+    const out = Buffer.from(pkcsReq);
+    out.write(value, at, 'latin1');
+    return out;
+  };
+
+  it('accepts a decimal messageType and refuses anything else (it is logged with every refusal)', () => {
+    expect(pkcsReq.indexOf(messageType)).toBeGreaterThan(0);
+    expect(decodePkiMessage(withMessageType('19')).messageType).toBe('19');
+    expect(decodePkiMessage(withMessageType('22')).messageType).toBe('22');
+    for (const bad of ['AB', '1 ', '-1']) expect([bad, outcome(() => decodePkiMessage(withMessageType(bad)))]).toEqual([bad, 'bad_request']);
   });
 });

@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readBer } from '../../../src/pki/ber';
-import { verifyDetachedSignature } from '../../../src/pki/detached-signature';
+import { createPrivateKey } from 'node:crypto';
+import { signData } from '../../../src/pki/cms-signed-data';
+import { MAX_SIGNATURE_CERTIFICATES, verifyDetachedSignature } from '../../../src/pki/detached-signature';
 import { fingerprintOf, pemToDers } from '../../../src/pki/x509';
 import { itWith } from '../../helpers/interop';
 import { issueCertificate, testCa } from '../../helpers/test-certs';
@@ -89,6 +91,14 @@ describe('Mdm-Signature (per-request verifier)', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it(`verifies with up to ${MAX_SIGNATURE_CERTIFICATES} certificates in the header and refuses more (each costs a parse)`, () => {
+    const b = Buffer.from('<plist/>');
+    const others = Array.from({ length: MAX_SIGNATURE_CERTIFICATES }, () => pemToDers(issueCertificate({ subject: [{ shortName: 'CN', value: 'other' }] }, ca).certPem)[0]!);
+    const sign = (extra: Buffer[]) => signData({ content: b, detached: true, signerCert: device.der, signerKey: createPrivateKey(device.keyPem), digest: 'sha1', noSignedAttributes: true, extraCertificates: extra });
+    expect(verifyDetachedSignature(sign(others.slice(1)), b)?.fingerprint).toBe(fingerprintOf(device.der));
+    expect(() => verifyDetachedSignature(sign(others), b)).toThrow(expect.objectContaining({ code: 'bad_request' }));
   });
 
   it('throws bad_request on garbage and truncations, never anything else', () => {
