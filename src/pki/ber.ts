@@ -328,34 +328,37 @@ export function expect(node: Tlv | undefined, cls: number, tag: number, what: st
   return node;
 }
 
+/** Arcs above this continue as BigInt: one more septet could pass 2^53. */
+const SAFE_ARC = 2 ** 45;
+
 /** Dotted OID text from content octets; refuses padded (0x80-led) and cut-short subidentifiers. */
 export function decodeOid(b: Buffer, what: string): string {
   if (b.length === 0) bad(undefined, `${what}: empty OID`);
   if (b.length > BER_MAX_OID_OCTETS) bad(undefined, `${what}: OID longer than ${BER_MAX_OID_OCTETS} octets`);
   if (b[b.length - 1]! & 0x80) bad(undefined, `${what}: OID cut short`);
-  const parts: string[] = [];
+  let text = '';
   let v = 0;
   let big: bigint | null = null;
   let startOfArc = true;
-  for (const byte of b) {
+  for (let i = 0; i < b.length; i++) {
+    const byte = b[i]!;
     if (startOfArc && byte === 0x80) bad(undefined, `${what}: padded OID arc`);
     startOfArc = false;
     // Arcs past 2^53 (UUID arcs under 2.25) continue as BigInt so the text stays exact.
-    if (big === null && v > 2 ** 45) big = BigInt(v);
+    if (big === null && v > SAFE_ARC) big = BigInt(v);
     if (big !== null) big = big * 128n + BigInt(byte & 0x7f);
     else v = v * 128 + (byte & 0x7f);
     if (byte & 0x80) continue;
     const arc = big ?? v;
-    if (parts.length === 0) {
+    if (text === '') {
       // The first subidentifier packs two arcs: 40 * X + Y, with X ≤ 2 (X.690 §8.19.4).
-      if (arc < 80) parts.push(String(Math.floor(Number(arc) / 40)), String(Number(arc) % 40));
-      else parts.push('2', String(typeof arc === 'bigint' ? arc - 80n : arc - 80));
-    } else parts.push(String(arc));
+      text = arc < 80 ? `${Math.floor(Number(arc) / 40)}.${Number(arc) % 40}` : `2.${typeof arc === 'bigint' ? arc - 80n : arc - 80}`;
+    } else text += `.${arc}`;
     v = 0;
     big = null;
     startOfArc = true;
   }
-  return parts.join('.');
+  return text;
 }
 
 function tagLength(buf: Buffer, n: Tlv): number {
