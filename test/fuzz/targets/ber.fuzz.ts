@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as fc from 'fast-check';
 import { CONTEXT, readBer, T, UNIVERSAL, type BerTree } from '../../../src/pki/ber';
 import { pemToDers } from '../../../src/pki/x509';
@@ -6,8 +8,6 @@ import { elements, mutatedBer } from '../ber-mutate';
 import type { FuzzTarget } from '../fuzz-target';
 import { hostileBer } from '../hostile-pki';
 import { csrSeeds, mdmSignatureSeeds, scepSeeds } from '../pki-corpus';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 
 /** Every question the codec asks of an element, so each reader path meets the input. */
 function exercise(tree: BerTree): void {
