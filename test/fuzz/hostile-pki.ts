@@ -72,9 +72,12 @@ function attributeValuePath(tree: BerTree, attributeOid: string): number[] {
 /** ContentInfo → [0] → SignedData → certificates [0] → the first certificate. */
 const FIRST_CERTIFICATE = [1, 0, 3, 0];
 
+/** Room the enclosing length fields may grow by when an element becomes large (0x82 → 0x83 at each level). */
+const SLACK = 64;
+
 function withNesting(signature: Buffer, path: number[], size: number, inner: Buffer, indefinite: boolean): Buffer {
   const tree = readBer(signature);
-  const room = size - signature.length + tree.raw(elements(tree).find((e) => e.path.join() === path.join())!.node).length;
+  const room = size - SLACK - signature.length + tree.raw(elements(tree).find((e) => e.path.join() === path.join())!.node).length;
   return replaceAt(tree, path, nestToSize(room, inner, indefinite));
 }
 
@@ -143,13 +146,13 @@ export function* hostileScepMessages(): Iterable<Labelled<Buffer>> {
   const messageType = attributeValuePath(tree, OID.scepMessageType);
   for (const size of [15 * 1024, MiB]) {
     const kb = size === MiB ? '1 MiB' : '15 KB';
-    yield { label: `${kb} PKCSReq: the envelope replaced by nesting around an indefinite leaf`, input: replaceAt(tree, envelope.path, tlv(0x04, nestToSize(size - plain.length, INDEFINITE_LEAF, false))) };
+    yield { label: `${kb} PKCSReq: the envelope replaced by nesting around an indefinite leaf`, input: replaceAt(tree, envelope.path, tlv(0x04, nestToSize(size - SLACK - plain.length, INDEFINITE_LEAF, false))) };
     yield { label: `${kb} PKCSReq: messageType nested`, input: withNesting(plain, messageType, size, INDEFINITE_LEAF, false) };
-    yield { label: `${kb} PKCSReq: 1-byte elements in the envelope`, input: replaceAt(tree, envelope.path, tlv(0x04, manyNulls(size - plain.length))) };
+    yield { label: `${kb} PKCSReq: 1-byte elements in the envelope`, input: replaceAt(tree, envelope.path, tlv(0x04, manyNulls(size - SLACK - plain.length))) };
   }
-  yield { label: '1 MiB PKCSReq: an envelope of 1 MiB', input: replaceAt(tree, envelope.path, tlv(0x04, Buffer.alloc(MiB - plain.length - 8, 0x30))) };
+  yield { label: '1 MiB PKCSReq: an envelope of 1 MiB', input: replaceAt(tree, envelope.path, tlv(0x04, Buffer.alloc(MiB - SLACK - plain.length, 0x30))) };
   yield { label: 'PKCSReq: messageType as invalid UTF-8', input: replaceAt(tree, messageType, tlv(0x0c, hex('c328'))) };
-  yield { label: 'PKCSReq: messageType as a 1 MiB string', input: replaceAt(tree, messageType, tlv(0x13, Buffer.alloc(MiB - plain.length - 8, 0x31))) };
+  yield { label: 'PKCSReq: messageType as a 1 MiB string', input: replaceAt(tree, messageType, tlv(0x13, Buffer.alloc(MiB - SLACK - plain.length, 0x31))) };
   yield { label: 'PKCSReq: an attribute OID with a 400-bit arc', input: replaceAt(tree, attributeValuePath(tree, OID.scepMessageType).slice(0, -2).concat(0), tlv(0x06, hex('2a' + 'ff'.repeat(57) + '7f'))) };
 }
 
@@ -163,7 +166,7 @@ export function* hostileCsrs(): Iterable<Labelled<Buffer>> {
   yield signed('challengePassword as invalid UTF-8', info(rsa, [attribute(OID.challengePassword, tlv(0x0c, hex('f0 28 8c 28')))]));
   yield signed('challengePassword as an odd-length BMPString', info(rsa, [attribute(OID.challengePassword, tlv(0x1e, hex('004100')))]));
   yield signed('challengePassword as a SEQUENCE', info(rsa, [attribute(OID.challengePassword, tlv(0x30))]));
-  yield signed('challengePassword of 1 MiB', info(rsa, [attribute(OID.challengePassword, bigUtf8(MiB - 1200))]));
+  yield signed('challengePassword of 1 MiB', info(rsa, [attribute(OID.challengePassword, tlv(0x0c, Buffer.alloc(MiB - 1200, 0x61)))]));
   yield signed('4,000 requested extensions', info(rsa, [attribute(OID.extensionRequest, tlv(0x30, ...Array.from({ length: 4000 }, () => tlv(0x30, tlv(0x06, hex('551d0f')), tlv(0x04, hex('03020780'))))))]));
   yield signed('an attribute value nested 40 deep', info(rsa, [attribute('1.2.3.4', nestDefinite(40, NULL))]));
   yield signed('an attribute value nested to 1 MiB', info(rsa, [attribute('1.2.3.4', nestToSize(MiB - 1200, INDEFINITE_LEAF, false))]));
@@ -179,9 +182,4 @@ export function* hostileCsrs(): Iterable<Labelled<Buffer>> {
   yield { label: 'signature BIT STRING with unused bits', input: unusedBits };
   yield { label: 'trailing bytes', input: Buffer.concat([good, hex('00')]) };
   yield { label: 'indefinite length (BER where DER is required)', input: Buffer.concat([hex('3080'), good.subarray(4), hex('0000')]) };
-}
-
-function bigUtf8(size: number): Buffer {
-  const n = size - 6;
-  return Buffer.concat([Buffer.from([0x0c, 0x84, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff]), Buffer.alloc(n, 0x61)]);
 }
