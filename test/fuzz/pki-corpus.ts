@@ -1,5 +1,5 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decryptEnvelope } from '../../src/pki/cms-enveloped-data';
 import { generateKey, privateKeyFromPem, spkiDer } from '../../src/pki/keys';
@@ -15,8 +15,10 @@ import { oidBytes, tlv } from './der-build';
  * messages Slate's own test clients build, plus the keys to make more. Built once per process
  * on first use (RSA key generation is the slow part).
  */
-const F = join(__dirname, '..', 'fixtures');
-const read = (p: string) => readFileSync(join(F, p));
+/** test/fixtures, seen from the sources (jest) or from dist/test/fuzz (`npm run fuzz`). */
+const F = [join(__dirname, '..', 'fixtures'), join(__dirname, '..', '..', '..', 'test', 'fixtures')].find((d) => existsSync(d))!;
+export const readFixture = (p: string) => readFileSync(join(F, p));
+const read = readFixture;
 
 function once<T>(make: () => T): () => T {
   let value: T | undefined;

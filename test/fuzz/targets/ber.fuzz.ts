@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as fc from 'fast-check';
 import { CONTEXT, readBer, T, UNIVERSAL, type BerTree } from '../../../src/pki/ber';
 import { pemToDers } from '../../../src/pki/x509';
@@ -7,7 +5,7 @@ import { outcome } from '../../helpers/property';
 import { elements, mutatedBer } from '../ber-mutate';
 import type { FuzzTarget } from '../fuzz-target';
 import { hostileBer } from '../hostile-pki';
-import { csrSeeds, mdmSignatureSeeds, scepSeeds } from '../pki-corpus';
+import { csrSeeds, mdmSignatureSeeds, readFixture, scepSeeds } from '../pki-corpus';
 
 /** Every question the codec asks of an element, so each reader path meets the input. */
 function exercise(tree: BerTree): void {
@@ -23,7 +21,7 @@ function exercise(tree: BerTree): void {
   }
 }
 
-const certificates = pemToDers(readFileSync(join(__dirname, '..', '..', 'fixtures', 'scep', 'ca.pem')).toString());
+const certificates = pemToDers(readFixture('scep/ca.pem').toString());
 
 /** The generic BER/DER reader (src/pki/ber.ts) on mutated real messages, read as BER and as DER. */
 export const target: FuzzTarget<Buffer> = {
