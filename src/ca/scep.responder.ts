@@ -1,4 +1,4 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Db, Tx } from '../db/database';
 import type { ChallengePlacement } from '../db/stores';
 import { AppError, isAppError } from '../errors';
@@ -57,8 +57,7 @@ export class ScepResponder {
     if (!req.signatureValid) return fail(FailInfo.badMessageCheck, 'signature does not verify');
     // The reply is encrypted to the requester's certificate with RSA key transport (RFC 8894 §3.3.2):
     // a request Slate cannot answer is refused before it can spend a challenge.
-    const keyType = signerKeyType(req.signerCert);
-    if (keyType !== 'rsa') return fail(FailInfo.badAlg, `requester key ${keyType} cannot receive an encrypted reply`);
+    if (!req.replyable) return fail(FailInfo.badAlg, `requester key ${req.signerKeyType} cannot receive an encrypted reply`);
     let envelope: Decrypted;
     let csr: ParsedCsr;
     try {
@@ -111,14 +110,5 @@ export class ScepResponder {
       if (!isAppError(err)) throw err;
       return { refused: `renewal not signed by a live Slate identity (${err.code})`, failInfo: FailInfo.badCertId };
     }
-  }
-}
-
-/** The key algorithm of the requester's certificate; 'unreadable' when node:crypto cannot load it. */
-function signerKeyType(der: Buffer): string {
-  try {
-    return new X509Certificate(der).publicKey.asymmetricKeyType ?? 'unknown';
-  } catch {
-    return 'unreadable';
   }
 }
