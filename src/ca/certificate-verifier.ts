@@ -2,8 +2,8 @@ import type { X509Certificate } from 'node:crypto';
 import type { Queryable } from '../db/database';
 import type { CertificateRecord, CertificateStore } from '../db/stores';
 import { AppError, isAppError } from '../errors';
-import { verifyDetachedSignature, type VerifiedSigner } from '../pki/detached-signature';
-import { fingerprintOf, parseCertificate, parseCertificateCached } from '../pki/x509';
+import { CertificateFactsCache, verifyDetachedSignature, type VerifiedSigner } from '../pki/detached-signature';
+import { fingerprintOf, parseCertificate } from '../pki/x509';
 import type { CaMaterial } from './ca-loader';
 import type { DeviceIdentity } from './device-identity';
 
@@ -16,15 +16,18 @@ export class CertificateVerifier {
   private readonly caCert: X509Certificate;
   /** Fingerprints whose CA signature was checked (pure function of the bytes; bounded). */
   private readonly issuedByCa = new Set<string>();
+  /** What Mdm-Signature verification needs of each device certificate, parsed once. */
+  private readonly signers: CertificateFactsCache;
 
   constructor(
     ca: CaMaterial,
     private readonly store: CertificateStore,
     private readonly now: () => Date,
-    /** Fingerprints remembered as CA-issued (CA_CACHE_SIZE). */
+    /** Certificates remembered as CA-issued, and their signature facts (DEVICE_CACHE_SIZE). */
     private readonly cacheSize: number,
   ) {
     this.caCert = parseCertificate(ca.cert);
+    this.signers = new CertificateFactsCache(cacheSize);
   }
 
   async identify(q: Queryable, der: Buffer): Promise<DeviceIdentity> {
@@ -38,7 +41,7 @@ export class CertificateVerifier {
     if (!this.issuedByCa.has(fingerprint)) {
       let cert: X509Certificate;
       try {
-        cert = parseCertificateCached(der);
+        cert = parseCertificate(der);
       } catch {
         throw new AppError('certificate_untrusted', 'not a certificate');
       }
@@ -83,7 +86,7 @@ export class CertificateVerifier {
     if (!trimmed || !/^[A-Za-z0-9+/]+={0,2}$/.test(trimmed) || trimmed.length > 64 * 1024) throw new AppError('signature_invalid', 'Mdm-Signature is not base64');
     let signer: VerifiedSigner | null;
     try {
-      signer = verifyDetachedSignature(Buffer.from(trimmed, 'base64'), body);
+      signer = verifyDetachedSignature(Buffer.from(trimmed, 'base64'), body, this.signers);
     } catch (err) {
       // Malformed CMS is the sender's problem; anything else is ours and must not look like one.
       if (!isAppError(err)) throw err;

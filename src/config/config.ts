@@ -78,7 +78,7 @@ export interface Config {
   pki: PkiConfig;
   apple: AppleConfig;
   /** Sizes of the per-device caches the composition root creates (DEVICE_CACHE_SIZE). */
-  caches: { verifiedCertificates: number; parsedCertificates: number; contacts: number };
+  caches: { verifiedCertificates: number; contacts: number };
 }
 
 const SECRET_NAMES = ['SECRET_KEY', 'DATABASE_URL'] as const;
@@ -116,7 +116,7 @@ export function loadConfig(processEnv: Env = process.env): Config {
     checkinRetentionMs: c.CHECKIN_RETENTION,
     pki: pkiConfig(c),
     apple: appleConfig(c),
-    caches: { verifiedCertificates: c.DEVICE_CACHE_SIZE, parsedCertificates: c.DEVICE_CACHE_SIZE, contacts: c.DEVICE_CACHE_SIZE },
+    caches: { verifiedCertificates: c.DEVICE_CACHE_SIZE, contacts: c.DEVICE_CACHE_SIZE },
   };
 }
 

@@ -38,21 +38,39 @@ interface CertificateFacts {
   key: KeyObject;
 }
 
-const FACTS_MAX = 20_000;
 /**
  * Certificates a header may carry. iOS sends its identity certificate alone, macOS at most with
  * its issuers; each certificate not seen before costs a parse and a key load (~50 µs), so 8 keeps
  * one header under half a millisecond of that work (40 distinct ones took 18 ms).
  */
 export const MAX_SIGNATURE_CERTIFICATES = 8;
-const facts = new Map<string, CertificateFacts>();
+
+/**
+ * What verification needs of a signer certificate (names, key), kept per fingerprint: a device
+ * sends the same certificate with every request, and parsing it and loading its key cost a sixth
+ * of a poll's CPU. Owned by the caller (the composition root sizes it to the fleet); oldest out first.
+ */
+export class CertificateFactsCache {
+  private readonly entries = new Map<string, CertificateFacts>();
+
+  constructor(readonly capacity: number) {}
+
+  get(fingerprint: string): CertificateFacts | undefined {
+    return this.entries.get(fingerprint);
+  }
+
+  set(fingerprint: string, f: CertificateFacts): void {
+    if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(fingerprint, f);
+  }
+}
 
 /**
  * Verifies `signature` (DER/BER bytes) over `body`. Returns the signer's certificate, or null when
  * the signature does not hold; throws AppError bad_request for bytes that are not SignedData.
  * Whether the certificate is one of Slate's is the caller's question (CertificateVerifier).
  */
-export function verifyDetachedSignature(signature: Buffer, body: Buffer): VerifiedSigner | null {
+export function verifyDetachedSignature(signature: Buffer, body: Buffer, cache = new CertificateFactsCache(MAX_SIGNATURE_CERTIFICATES)): VerifiedSigner | null {
   const ber = readBer(signature, { what: 'Mdm-Signature' });
   const ci = ber.children(expect(ber.root, UNIVERSAL, T.SEQUENCE, 'ContentInfo'));
   if (ber.oid(ci[0], 'contentType') !== OID.signedData) return null;
@@ -72,7 +90,7 @@ export function verifyDetachedSignature(signature: Buffer, body: Buffer): Verifi
   const signer = readSignerInfo(ber, signers[0]!);
   for (const cert of certificates) {
     const fingerprint = createHash('sha256').update(cert).digest('hex');
-    const f = factsOf(fingerprint, cert);
+    const f = factsOf(cache, fingerprint, cert);
     if (!f) continue;
     const named = signer.subjectKeyId ? f.subjectKeyId.equals(signer.subjectKeyId) : f.issuer.equals(signer.issuer!) && withoutLeadingZeros(f.serial).equals(withoutLeadingZeros(signer.serial!));
     if (!named) continue;
@@ -126,8 +144,8 @@ function readSignerInfo(ber: BerTree, node: Tlv): SignerInfo {
 }
 
 /** Issuer, serial, key identifier and public key of a certificate, remembered by fingerprint. */
-function factsOf(fingerprint: string, der: Buffer): CertificateFacts | null {
-  const known = facts.get(fingerprint);
+function factsOf(cache: CertificateFactsCache, fingerprint: string, der: Buffer): CertificateFacts | null {
+  const known = cache.get(fingerprint);
   if (known) return known;
   let f: CertificateFacts;
   try {
@@ -137,8 +155,7 @@ function factsOf(fingerprint: string, der: Buffer): CertificateFacts | null {
     // Any certificate this reader or node:crypto cannot read simply names no signer.
     return null;
   }
-  if (facts.size >= FACTS_MAX) facts.delete(facts.keys().next().value!);
-  facts.set(fingerprint, f);
+  cache.set(fingerprint, f);
   return f;
 }
 

@@ -136,25 +136,6 @@ export function fingerprintOf(der: Buffer): string {
   return createHash('sha256').update(der).digest('hex');
 }
 
-const PARSED_CACHE_MAX = 10_000;
-const parsed = new Map<string, X509Certificate>();
-
-/**
- * parseCertificate for the per-request path: a device sends the same certificate with every
- * request, and parsing it was a sixth of a poll's CPU. X509Certificate objects are immutable, and
- * the key is the hash of the exact bytes, so a cached object is the same certificate.
- */
-export function parseCertificateCached(der: Buffer): X509Certificate {
-  const key = fingerprintOf(der);
-  let cert = parsed.get(key);
-  if (!cert) {
-    cert = parseCertificate(der);
-    if (parsed.size >= PARSED_CACHE_MAX) parsed.delete(parsed.keys().next().value!);
-    parsed.set(key, cert);
-  }
-  return cert;
-}
-
 export function parseCertificate(der: Buffer): X509Certificate {
   try {
     return new X509Certificate(der);
@@ -169,7 +150,7 @@ export function parseCertificate(der: Buffer): X509Certificate {
  * certificate itself parsed, so device certificates are only ever read through here.
  */
 export function publicKeyOf(der: Buffer): KeyObject {
-  const cert = parseCertificateCached(der);
+  const cert = parseCertificate(der);
   try {
     return cert.publicKey;
   } catch (err) {

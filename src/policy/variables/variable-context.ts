@@ -55,13 +55,9 @@ export function secretSourceFromEnv(env: Readonly<Record<string, string | undefi
   return secretSource(general, perSchool);
 }
 
-const schoolUuids = new Map<string, string>();
-
-/** Deterministic per school code, so memoised: device-level entries ask once per device. */
+/** Deterministic per school code (one SHA-1, about a microsecond): no cache needed, none kept. */
 function schoolUuid(code: string): string {
-  let u = schoolUuids.get(code);
-  if (u === undefined) schoolUuids.set(code, (u = uuidV5(`school:${code}`)));
-  return u;
+  return uuidV5(`school:${code}`);
 }
 
 /**
