@@ -1,0 +1,91 @@
+import type { Queryable, Tx } from '../database';
+
+/** A profile of the device's last ProfileList, as policy keeps it: [identifier, PayloadUUID, managed]. */
+export type CompactProfile = readonly [identifier: string, uuid: string | null, managed: 0 | 1];
+
+/** An app Slate installed: [bundle id, adamId, configuration version it last sent]. */
+export type ManagedAppRecord = readonly [bundleId: string, adamId: number, configVersion: string | null];
+
+export const POLICY_ITEM_STATES = ['queued', 'acknowledged', 'failed'] as const;
+/**
+ * queued: the command is in the queue (pending while it is); acknowledged: the device said yes and
+ * the next inventory report will show it (still pending); failed: refused, retried after retry_at.
+ */
+export type PolicyItemState = (typeof POLICY_ITEM_STATES)[number];
+
+export interface PolicyItemKey {
+  deviceId: string;
+  item: 'profile' | 'app';
+  /** Profile identifier or bundle id. */
+  target: string;
+}
+
+/** What Slate is doing about one profile or app of one device (device_policy_items). */
+export interface PolicyItem extends PolicyItemKey {
+  /** The planner's action kind (installProfile, removeApp, …). */
+  action: string;
+  entryId: string | null;
+  expectedVersion: string | null;
+  state: PolicyItemState;
+  commandUuid: string | null;
+  attempts: number;
+  retryAt: Date | null;
+  /** The device's refusal: a summary and Apple's ErrorChain. */
+  lastError: { reason: string; errorChain: unknown[] | null } | null;
+  alertedAt: Date | null;
+  updatedAt: Date;
+}
+
+export interface LoadedItem extends PolicyItem {
+  /** For queued items: whether the command is still in the queue (not cancelled, expired or lost). */
+  live: boolean;
+}
+
+/** One device as the planner needs it: placement, facts for variables, compact inventory, items. */
+export interface PolicyDeviceRow {
+  id: string;
+  serialNumber: string | null;
+  assetTag: string | null;
+  udid: string | null;
+  supervised: boolean | null;
+  schoolId: string | null;
+  gradeId: string | null;
+  classId: string | null;
+  /** Null until the device has reported a ProfileList. */
+  profiles: CompactProfile[] | null;
+  /** Null until the device has reported an InstalledApplicationList. */
+  apps: string[] | null;
+  managedApps: ManagedAppRecord[];
+  items: LoadedItem[];
+}
+
+export interface PolicyDeviceQuery {
+  /** Keyset paging: devices with an id greater than this. */
+  afterId?: string;
+  limit: number;
+  schoolIds?: readonly string[];
+  ids?: readonly string[];
+}
+
+/**
+ * The per-device side of policy: compact inventory, managed apps and items. Only enrolled Apple
+ * devices are loaded: a pending, lost, wiped or retired iPad is not sent configuration.
+ */
+export interface PolicyDeviceStore {
+  /** Devices ordered by id (keyset pages), each with its compact state and items. */
+  load(q: Queryable, query: PolicyDeviceQuery): Promise<PolicyDeviceRow[]>;
+  /** Locks the devices' rows for the transaction, in id order (Postgres; SQLite's transaction holds the file). */
+  lock(tx: Tx, deviceIds: readonly string[]): Promise<void>;
+  putProfiles(tx: Tx, deviceId: string, profiles: readonly CompactProfile[], at: Date): Promise<void>;
+  putApps(tx: Tx, deviceId: string, apps: readonly string[], at: Date): Promise<void>;
+  putManagedApps(tx: Tx, deviceId: string, apps: readonly ManagedAppRecord[], at: Date): Promise<void>;
+  /** Forgets inventory, managed apps and items (a new enrolment starts from what the device reports). */
+  reset(tx: Tx, deviceId: string): Promise<void>;
+  upsertItems(tx: Tx, items: readonly PolicyItem[]): Promise<void>;
+  itemByCommand(tx: Tx, deviceId: string, commandUuid: string): Promise<PolicyItem | null>;
+  deleteItem(tx: Tx, key: PolicyItemKey): Promise<void>;
+  /** Acknowledged items of one kind, now that an inventory report shows the device as it is. */
+  clearAcknowledged(tx: Tx, deviceId: string, item: 'profile' | 'app'): Promise<number>;
+  /** Devices with a refusal whose backoff has run out. */
+  dueRetries(q: Queryable, now: Date, limit: number): Promise<string[]>;
+}
