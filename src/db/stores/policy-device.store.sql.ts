@@ -109,6 +109,10 @@ export class SqlPolicyDeviceStore implements PolicyDeviceStore {
     return (await tx.run(`DELETE FROM device_policy_items WHERE device_id = ? AND item = ? AND state = 'acknowledged'`, [deviceId, item])).affected;
   }
 
+  async hasPending(tx: Tx, deviceId: string, requestType: string): Promise<boolean> {
+    return (await tx.one(`SELECT 1 AS x FROM command_queue WHERE device_id = ? AND request_type = ? LIMIT 1`, [deviceId, requestType])) !== undefined;
+  }
+
   async dueRetries(q: Queryable, now: Date, limit: number): Promise<string[]> {
     const rows = await q.rows<{ device_id: string }>(
       `SELECT DISTINCT device_id FROM device_policy_items WHERE state = 'failed' AND retry_at <= ? LIMIT ${Math.max(1, Math.floor(limit))}`, [now]);

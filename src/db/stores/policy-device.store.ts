@@ -86,6 +86,8 @@ export interface PolicyDeviceStore {
   deleteItem(tx: Tx, key: PolicyItemKey): Promise<void>;
   /** Acknowledged items of one kind, now that an inventory report shows the device as it is. */
   clearAcknowledged(tx: Tx, deviceId: string, item: 'profile' | 'app'): Promise<number>;
+  /** Whether a command of this type waits in the device's queue (one ProfileList after many installs). */
+  hasPending(tx: Tx, deviceId: string, requestType: string): Promise<boolean>;
   /** Devices with a refusal whose backoff has run out. */
   dueRetries(q: Queryable, now: Date, limit: number): Promise<string[]>;
 }
