@@ -2,7 +2,7 @@ import type { Db } from '../db/database';
 import type { AuditStore, PolicyCatalogStore, PolicyDeviceRow, PolicyDeviceStore } from '../db/stores';
 import { AppError } from '../errors';
 import type { Logger } from '../log/logger';
-import { formatReport, readCatalogDir, type CatalogReport, type CatalogSource, type DevicePlan, type FleetPlan, type ItemState, type PlanTotals } from '../policy';
+import { readCatalogDir, type CatalogReport, type CatalogSource, type DevicePlan, type FleetPlan, type ItemState, type PlanTotals } from '../policy';
 import { toDeviceState } from './device-states';
 import type { PolicyContext, PolicyContexts } from './policy-context';
 import type { DeviceReconcile, PolicyReconciler, ReconcileCause } from './policy-reconciler';
@@ -111,7 +111,7 @@ export class PolicyService {
     const { db, catalogs, contexts } = this.deps;
     const sources = opts.sources ?? this.read();
     const loaded = await contexts.load(db, sources);
-    if (!loaded.context) throw new AppError('catalog_invalid', `the catalog has errors; nothing applied\n${formatReport(loaded.report)}`, { details: loaded.report });
+    if (!loaded.context) throw new AppError('catalog_invalid', `the catalog has ${loaded.report.errors.length} error(s); nothing was applied`, { details: loaded.report });
     const built = loaded.context;
     const now = this.now();
     const { version, changed } = await db.transaction(async (tx) => {
