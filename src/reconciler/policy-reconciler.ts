@@ -9,7 +9,7 @@ import { isPending, toDeviceState } from './device-states';
 import type { PolicyContext } from './policy-context';
 
 /** Why a reconcile ran: recorded with what it enqueued. */
-export type ReconcileCause = 'apply' | 'inventory' | 'enrolment' | 'move' | 'retry';
+export type ReconcileCause = 'apply' | 'inventory' | 'enrolment' | 'move' | 'retry' | 'request';
 
 export interface EnqueuedCommand {
   kind: PolicyAction['kind'];

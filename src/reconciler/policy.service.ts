@@ -132,6 +132,13 @@ export class PolicyService {
     return { version: { id: version.id, hash: version.hash }, changed, plan, enqueued: done.reduce((n, d) => n + d.enqueued.length, 0), devices: done.filter((d) => d.enqueued.length).length };
   }
 
+  /** Reconciles these devices now with the applied catalog (staff "sync now"; the admin API). */
+  async reconcile(deviceIds: readonly string[], actor: string): Promise<DeviceReconcile[]> {
+    const ctx = await this.deps.contexts.current(this.deps.db);
+    if (!ctx) throw new AppError('not_found', 'no policy catalog has been applied (slate profiles apply)');
+    return this.carryOut(ctx, deviceIds, 'request', actor);
+  }
+
   /** Devices whose refusal has waited out its backoff: reconcile them (periodic task). */
   async retryDue(limit = 1000): Promise<number> {
     const ids = await this.deps.devices.dueRetries(this.deps.db, this.now(), limit);
