@@ -1,12 +1,12 @@
 import type { InstalledAppRecord, ProfileRecord } from '../apple/protocol';
-import type { CompactProfile, LoadedItem, PolicyDeviceRow } from '../db/stores';
-import { placementUnitId, type Catalog, type DeviceState, type PendingAction, type PolicyFailure } from '../policy';
+import type { CompactProfiles, LoadedItem, PolicyDeviceRow } from '../db/stores';
+import { placementUnitId, type Catalog, type DeviceState, type PendingAction, type PolicyFailure, type ReportedProfile } from '../policy';
 
 /** retry_at NULL: refused too often; not retried until the version changes or staff retry it. */
 const NEVER = Number.MAX_SAFE_INTEGER;
 
-/** The planner's view of one stored device. */
-export function toDeviceState(row: PolicyDeviceRow): DeviceState {
+/** The planner's view of one stored device; `policyPrefix` restores the profiles' identifiers. */
+export function toDeviceState(row: PolicyDeviceRow, policyPrefix: string): DeviceState {
   const pending: PendingAction[] = [];
   const failures: PolicyFailure[] = [];
   for (const i of row.items) {
@@ -19,12 +19,18 @@ export function toDeviceState(row: PolicyDeviceRow): DeviceState {
   return {
     device: { id: row.id, serialNumber: row.serialNumber, assetTag: row.assetTag, udid: row.udid, supervised: row.supervised },
     unitId: placementUnitId(row),
-    profiles: row.profiles?.map(([identifier, uuid, managed]) => ({ identifier, uuid: uuid ?? undefined, isManaged: managed === 1 })) ?? null,
+    profiles: row.profiles && reported(row.profiles, policyPrefix),
     apps: row.apps?.map((identifier) => ({ identifier })) ?? null,
     managedApps: row.managedApps.map(([bundleId, , configVersion]) => ({ bundleId, configVersion })),
     pending,
     failures,
   };
+}
+
+function reported(profiles: CompactProfiles, prefix: string): ReportedProfile[] {
+  const out: ReportedProfile[] = [];
+  for (const id in profiles) out.push({ identifier: prefix + id, uuid: profiles[id], isManaged: true });
+  return out;
 }
 
 /**
@@ -36,11 +42,14 @@ export function isPending(i: LoadedItem): boolean {
 }
 
 /**
- * What policy keeps of a ProfileList: only Slate's policy profiles (identifier, version, managed).
- * Nothing else can be planned on, and 100,000 devices' lists must load in a fraction of a second.
+ * What policy keeps of a ProfileList: Slate's managed policy profiles (identifier after the prefix,
+ * version). Nothing else can be planned on (a profile the device does not report as managed is
+ * never removed), and 100,000 devices' lists must load in a fraction of the plan's budget.
  */
-export function compactProfiles(records: readonly ProfileRecord[], policyPrefix: string): CompactProfile[] {
-  return records.filter((p) => p.identifier.startsWith(policyPrefix)).map((p) => [p.identifier, p.uuid ?? null, p.isManaged === false ? 0 : 1] as const);
+export function compactProfiles(records: readonly ProfileRecord[], policyPrefix: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of records) if (p.isManaged !== false && p.identifier.startsWith(policyPrefix)) out[p.identifier.slice(policyPrefix.length)] = p.uuid ?? '';
+  return out;
 }
 
 /**

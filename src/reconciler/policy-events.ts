@@ -62,8 +62,7 @@ export class PolicyEvents {
       await devices.putProfiles(tx, deviceId, compactProfiles(parseProfileList(body), contexts.policyPrefix), now);
       await devices.clearAcknowledged(tx, deviceId, 'profile');
     } else {
-      const [row] = await devices.load(tx, { ids: [deviceId], limit: 1 });
-      const managed = row?.managedApps.map(([b]) => b) ?? [];
+      const managed = (await devices.managedApps(tx, deviceId)).map(([b]) => b);
       await devices.putApps(tx, deviceId, compactApps(parseInstalledApplicationList(body), ctx?.catalog ?? null, managed), now);
       await devices.clearAcknowledged(tx, deviceId, 'app');
     }
@@ -88,8 +87,9 @@ export class PolicyEvents {
       await devices.upsertItems(tx, [{ ...item, state: 'acknowledged', retryAt: null, updatedAt: now }]);
       return this.query(tx, deviceId, 'ProfileList', {});
     }
-    const [row] = await devices.load(tx, { ids: [deviceId], limit: 1 });
-    const managed = (row?.managedApps ?? []).filter(([b]) => b !== item.target);
+    const all = await devices.managedApps(tx, deviceId);
+    const own = all.find(([b]) => b === item.target);
+    const managed = all.filter(([b]) => b !== item.target);
     if (item.action === 'installApp') {
       const adamId = Number(command.params?.iTunesStoreID ?? 0);
       await devices.putManagedApps(tx, deviceId, [...managed, [item.target, adamId, item.expectedVersion]], now);
@@ -97,12 +97,10 @@ export class PolicyEvents {
       return this.query(tx, deviceId, 'InstalledApplicationList', { ManagedAppsOnly: true });
     }
     if (item.action === 'configureApp') {
-      const own = row?.managedApps.find(([b]) => b === item.target);
       if (own) await devices.putManagedApps(tx, deviceId, [...managed, [item.target, own[1], item.expectedVersion]], now);
     } else if (item.action === 'removeApp') {
-      const own = row?.managedApps.find(([b]) => b === item.target);
       await devices.putManagedApps(tx, deviceId, managed, now);
-      tx.afterCommit(() => void this.deps.licences.release({ adamId: own?.[1] ?? 0, bundleId: item.target, deviceId, serialNumber: row?.serialNumber ?? null })
+      tx.afterCommit(() => void this.deps.licences.release({ adamId: own?.[1] ?? 0, bundleId: item.target, deviceId, serialNumber: null })
         .catch((err: unknown) => this.deps.logger.warn({ deviceId, bundleId: item.target, err }, 'policy: licence not released')));
     }
     await devices.deleteItem(tx, item);

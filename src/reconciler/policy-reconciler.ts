@@ -95,7 +95,7 @@ export class PolicyReconciler {
 
   /** Plans one device, builds its commands and settles items the plan no longer explains. */
   private async prepare(tx: Tx, ctx: PolicyContext, row: PolicyDeviceRow, now: Date): Promise<{ result: DeviceReconcile; built: BuiltAction[] } | undefined> {
-    const state = toDeviceState(row);
+    const state = toDeviceState(row, ctx.catalog.policyPrefix);
     const plan = ctx.planner.planDevice(state, now.getTime());
     const result: DeviceReconcile = { deviceId: row.id, actions: plan.actions, enqueued: [], cancelled: [], held: [], released: plan.released };
     const built: BuiltAction[] = [];

@@ -127,8 +127,11 @@ export class PolicyService {
       return { version, changed };
     });
     const ctx = await contexts.adopt(db, built, version);
-    const plan = { report: loaded.report, catalogHash: ctx.catalog.hash, appliedVersion: { id: version.id, hash: version.hash }, ...(await this.planFleet(ctx)) };
-    const done = await this.carryOut(ctx, plan.devices.map((d) => d.deviceId).concat(await this.devicesWithItems()), 'apply', opts.by);
+    // Devices with items are reconciled too: a queued command for a version no longer wanted is
+    // cancelled even where nothing new is planned.
+    const withItems: string[] = [];
+    const plan = { report: loaded.report, catalogHash: ctx.catalog.hash, appliedVersion: { id: version.id, hash: version.hash }, ...(await this.planFleet(ctx, undefined, withItems)) };
+    const done = await this.carryOut(ctx, plan.devices.map((d) => d.deviceId).concat(withItems), 'apply', opts.by);
     return { version: { id: version.id, hash: version.hash }, changed, plan, enqueued: done.reduce((n, d) => n + d.enqueued.length, 0), devices: done.filter((d) => d.enqueued.length).length };
   }
 
@@ -159,7 +162,7 @@ export class PolicyService {
     const ids = opts.device !== undefined ? [(await this.deps.resolveDevice(opts.device)).id] : undefined;
     for await (const page of this.pages(ids ? { ids } : {})) {
       for (const row of page) {
-        for (const o of ctx.planner.status(toDeviceState(row), now)) {
+        for (const o of ctx.planner.status(toDeviceState(row, ctx.catalog.policyPrefix), now)) {
           const entry = o.entryId ?? '(removed from catalog)';
           const counts = (byEntry[entry] ??= {});
           counts[o.state] = (counts[o.state] ?? 0) + 1;
@@ -176,12 +179,14 @@ export class PolicyService {
     return { appliedVersion: ctx.version!.id, rows, byEntry };
   }
 
-  private async planFleet(ctx: PolicyContext, schoolIds?: readonly string[]): Promise<Omit<PlanResult, 'report' | 'catalogHash' | 'appliedVersion'>> {
+  /** Plans every device (of these schools); `withItems` collects devices that have items. */
+  private async planFleet(ctx: PolicyContext, schoolIds?: readonly string[], withItems?: string[]): Promise<Omit<PlanResult, 'report' | 'catalogHash' | 'appliedVersion'>> {
     const now = this.now().getTime();
     const parts: FleetPlan[] = [];
     const serials = new Map<string, string | null>();
     for await (const page of this.pages({ schoolIds })) {
-      const plan = ctx.planner.planFleet(page.map(toDeviceState), now);
+      if (withItems) for (const r of page) if (r.items.length) withItems.push(r.id);
+      const plan = ctx.planner.planFleet(page.map((r) => toDeviceState(r, ctx.catalog.policyPrefix)), now);
       const bySerial = plan.devices.length ? new Map(page.map((r) => [r.id, r.serialNumber])) : undefined;
       for (const d of plan.devices) serials.set(d.deviceId, bySerial!.get(d.deviceId) ?? null);
       parts.push(plan);
@@ -200,20 +205,19 @@ export class PolicyService {
     return out;
   }
 
-  /** Devices with items: an obsolete queued command is cancelled even where nothing new is planned. */
-  private async devicesWithItems(): Promise<string[]> {
-    const out: string[] = [];
-    for await (const page of this.pages({})) for (const row of page) if (row.items.length) out.push(row.id);
-    return out;
-  }
-
+  /** Keyset pages; the next page is asked for while the caller works on this one (Postgres overlaps them). */
   private async *pages(q: { schoolIds?: readonly string[]; ids?: readonly string[] }): AsyncGenerator<PolicyDeviceRow[]> {
-    let afterId: string | undefined;
+    const load = (afterId?: string) => {
+      const p = this.deps.devices.load(this.deps.db, { ...q, afterId, limit: PAGE });
+      p.catch(() => undefined); // awaited below; this only keeps an abandoned prefetch from crashing the process
+      return p;
+    };
+    let next = load();
     for (;;) {
-      const page = await this.deps.devices.load(this.deps.db, { ...q, afterId, limit: PAGE });
+      const page = await next;
+      if (page.length === PAGE) next = load(page[page.length - 1]!.id);
       if (page.length) yield page;
       if (page.length < PAGE) return;
-      afterId = page[page.length - 1]!.id;
     }
   }
 }

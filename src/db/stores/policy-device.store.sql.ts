@@ -2,7 +2,7 @@ import { readBool, readDate } from '../columns';
 import { placeholders, valuesList, type Queryable, type Tx } from '../database';
 import { jsonParam, readJson } from '../json-column';
 import type {
-  CompactProfile, LoadedItem, ManagedAppRecord, PolicyDeviceQuery, PolicyDeviceRow, PolicyDeviceStore, PolicyItem, PolicyItemKey, PolicyItemState,
+  CompactProfiles, LoadedItem, ManagedAppRecord, PolicyDeviceQuery, PolicyDeviceRow, PolicyDeviceStore, PolicyItem, PolicyItemKey, PolicyItemState,
 } from './policy-device.store';
 
 const DEVICE_COLS = 'd.id, d.serial_number, d.asset_tag, d.udid, d.supervised, d.school_id, d.grade_id, d.class_id, s.profiles, s.apps, s.managed_apps';
@@ -57,7 +57,12 @@ export class SqlPolicyDeviceStore implements PolicyDeviceStore {
     }
   }
 
-  putProfiles(tx: Tx, deviceId: string, profiles: readonly CompactProfile[], at: Date): Promise<void> {
+  async managedApps(q: Queryable, deviceId: string): Promise<ManagedAppRecord[]> {
+    const r = await q.one<{ managed_apps: string | null }>(`SELECT managed_apps FROM device_policy_state WHERE device_id = ?`, [deviceId]);
+    return parse<ManagedAppRecord[]>(r?.managed_apps) ?? [];
+  }
+
+  putProfiles(tx: Tx, deviceId: string, profiles: CompactProfiles, at: Date): Promise<void> {
     return this.putState(tx, deviceId, 'profiles', JSON.stringify(profiles), at, true);
   }
 
@@ -126,7 +131,7 @@ function toDevice(r: Record<string, unknown>): PolicyDeviceRow {
     id: String(r.id), serialNumber: s('serial_number'), assetTag: s('asset_tag'), udid: s('udid'),
     supervised: r.supervised === null || r.supervised === undefined ? null : readBool(r.supervised),
     schoolId: s('school_id'), gradeId: s('grade_id'), classId: s('class_id'),
-    profiles: parse<CompactProfile[]>(r.profiles), apps: parse<string[]>(r.apps), managedApps: parse<ManagedAppRecord[]>(r.managed_apps) ?? [], items: [],
+    profiles: parse<CompactProfiles>(r.profiles), apps: parse<string[]>(r.apps), managedApps: parse<ManagedAppRecord[]>(r.managed_apps) ?? [], items: [],
   };
 }
 

@@ -1,7 +1,11 @@
 import type { Queryable, Tx } from '../database';
 
-/** A profile of the device's last ProfileList, as policy keeps it: [identifier, PayloadUUID, managed]. */
-export type CompactProfile = readonly [identifier: string, uuid: string | null, managed: 0 | 1];
+/**
+ * Slate's managed policy profiles of the device's last ProfileList, as policy keeps them: identifier
+ * without the `<prefix>.slate.policy.` part → PayloadUUID. An object, not a list of tuples: a fleet
+ * plan parses 100,000 of them, and this form parses in half the time.
+ */
+export type CompactProfiles = Readonly<Record<string, string>>;
 
 /** An app Slate installed: [bundle id, adamId, configuration version it last sent]. */
 export type ManagedAppRecord = readonly [bundleId: string, adamId: number, configVersion: string | null];
@@ -52,7 +56,7 @@ export interface PolicyDeviceRow {
   gradeId: string | null;
   classId: string | null;
   /** Null until the device has reported a ProfileList. */
-  profiles: CompactProfile[] | null;
+  profiles: CompactProfiles | null;
   /** Null until the device has reported an InstalledApplicationList. */
   apps: string[] | null;
   managedApps: ManagedAppRecord[];
@@ -76,7 +80,9 @@ export interface PolicyDeviceStore {
   load(q: Queryable, query: PolicyDeviceQuery): Promise<PolicyDeviceRow[]>;
   /** Locks the devices' rows for the transaction, in id order (Postgres; SQLite's transaction holds the file). */
   lock(tx: Tx, deviceIds: readonly string[]): Promise<void>;
-  putProfiles(tx: Tx, deviceId: string, profiles: readonly CompactProfile[], at: Date): Promise<void>;
+  /** The apps Slate installed on a device, whatever its state. */
+  managedApps(q: Queryable, deviceId: string): Promise<ManagedAppRecord[]>;
+  putProfiles(tx: Tx, deviceId: string, profiles: CompactProfiles, at: Date): Promise<void>;
   putApps(tx: Tx, deviceId: string, apps: readonly string[], at: Date): Promise<void>;
   putManagedApps(tx: Tx, deviceId: string, apps: readonly ManagedAppRecord[], at: Date): Promise<void>;
   /** Forgets inventory, managed apps and items (a new enrolment starts from what the device reports). */
