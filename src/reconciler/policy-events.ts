@@ -5,7 +5,7 @@ import type { Tx } from '../db/database';
 import type { AuditStore, CommandRecord, PolicyDeviceStore, PolicyItem } from '../db/stores';
 import type { Logger } from '../log/logger';
 import { recordFailure, type ActionKind, type LicenceProvider } from '../policy';
-import { compactApps, compactProfiles } from './device-states';
+import { compactProfiles, missingApps } from './device-states';
 import type { PolicyContexts } from './policy-context';
 import type { PolicyReconciler, ReconcileCause } from './policy-reconciler';
 
@@ -63,7 +63,7 @@ export class PolicyEvents {
       await devices.clearAcknowledged(tx, deviceId, 'profile');
     } else {
       const managed = (await devices.managedApps(tx, deviceId)).map(([b]) => b);
-      await devices.putApps(tx, deviceId, compactApps(parseInstalledApplicationList(body), ctx?.catalog ?? null, managed), now);
+      await devices.putMissingApps(tx, deviceId, missingApps(parseInstalledApplicationList(body), managed), now);
       await devices.clearAcknowledged(tx, deviceId, 'app');
     }
     if (ctx) await this.deps.reconciler.reconcileIn(tx, ctx, [deviceId], 'inventory');

@@ -95,17 +95,26 @@ describe('policy convergence (simulated iPads)', () => {
     expect((await h.slate.services.policy.status({ entry: 'passcode-grade-4' })).byEntry['passcode-grade-4']).toEqual({ installed: 3 });
   });
 
+  it('a new app configuration reaches the devices that have the app as managed configuration (Settings), nothing else', async () => {
+    const r = await h.slate.services.policy.apply({ sources: testCatalog({ passcodeLength: 6, appConfigKey: 'schule' }), by: 'test' });
+    expect(r.plan.overall).toMatchObject({ configureApp: 1, installApp: 0, installProfile: 0, updateProfile: 0 });
+    const handled = await ipads.h3!.connect();
+    expect(handled.map((l) => [l.requestType, l.command.Settings])).toEqual([['Settings', [{ Item: 'ApplicationConfiguration', Identifier: 'edu.mitmedialab.scratchjrfree', Configuration: { schule: 'gs-holz' } }]]]);
+    expect((await h.slate.services.policy.status({ device: ipads.h3!.udid })).rows.filter((x) => x.state !== 'installed')).toEqual([]);
+    expect((await h.slate.services.policy.apply({ sources: testCatalog({ passcodeLength: 6, appConfigKey: 'schule' }), by: 'test' })).enqueued).toBe(0);
+  });
+
   it('a device that refuses a profile is marked failed with its ErrorChain and not asked again in a loop', async () => {
     const h4 = ipads.h4!;
     h4.react = (type) => (type === 'InstallProfile' ? 'Error' : 'Acknowledged');
-    await h.slate.services.policy.apply({ sources: testCatalog({ passcodeLength: 8 }), by: 'test' });
+    await h.slate.services.policy.apply({ sources: testCatalog({ passcodeLength: 8, appConfigKey: 'schule' }), by: 'test' });
     const first = await h4.connect();
     expect(first.filter((l) => l.requestType === 'InstallProfile').map((l) => l.answered)).toEqual(['Error']);
     const row = (await h.slate.services.policy.status({ device: h4.udid })).rows.find((r) => r.target === `${PREFIX}passcode-grade-4`)!;
     expect(row).toMatchObject({ state: 'failed', attempts: 1, reason: 'MCMDMErrorDomain 12021: Simulated failure', errorChain: [{ ErrorCode: 12021 }] });
     expect(row.retryAt!.getTime() - Date.now()).toBeGreaterThan(14 * 60_000);
     // Reports, a re-apply and the retry sweep all leave it alone until the backoff has run out.
-    await h.slate.services.policy.apply({ sources: testCatalog({ passcodeLength: 8 }), by: 'test' });
+    await h.slate.services.policy.apply({ sources: testCatalog({ passcodeLength: 8, appConfigKey: 'schule' }), by: 'test' });
     expect(await h.slate.services.policy.retryDue()).toBe(0);
     expect(await h4.connect()).toEqual([]);
   });

@@ -5,9 +5,9 @@ import type { CatalogSource } from '../../src/policy';
 
 /**
  * A small catalog for the reconciler tests, over the shipped organisation tree: per school, per
- * grade, and one app set with per-school configuration. `passcodeLength` edits one grade-4 entry.
+ * grade, and one app set with per-school configuration. The options edit one entry each.
  */
-export function testCatalog(opts: { passcodeLength?: number; wifiSsid?: string } = {}): CatalogSource[] {
+export function testCatalog(opts: { passcodeLength?: number; wifiSsid?: string; appConfigKey?: string } = {}): CatalogSource[] {
   const yaml = `version: 1
 entries:
   - id: wifi-bildstock
@@ -42,7 +42,7 @@ entries:
     apps:
       appStore:
         - { adamId: 361309726, bundleId: com.apple.Pages }
-        - { adamId: 895485086, bundleId: edu.mitmedialab.scratchjrfree, configuration: { school: "{{school.code}}" } }
+        - { adamId: 895485086, bundleId: edu.mitmedialab.scratchjrfree, configuration: { ${opts.appConfigKey ?? 'school'}: "{{school.code}}" } }
 `;
   return [{ path: 'catalog/test.yaml', bytes: Buffer.from(yaml) }];
 }

@@ -10,8 +10,8 @@ import { cols } from './helpers';
  *  - policy_entry_versions: per entry, each definition it had (content hash = profile version
  *    basis; definition hash covers scope and apps too), and the catalog version that brought it.
  *  - device_policy_state: one row per device with what planning reads, compact: the Slate
- *    profiles of its last ProfileList, the catalog/managed apps of its last InstalledApplicationList
- *    and the apps Slate installed. One row per device instead of one per app because a fleet plan
+ *    profiles of its last ProfileList, the apps Slate installed, and which of those its last
+ *    InstalledApplicationList did not show (usually none: an empty list, not the device's apps). One row per device instead of one per app because a fleet plan
  *    reads it for 100,000 devices: 2 million managed-app rows would cost more than the plan itself.
  *  - device_policy_items: what Slate is doing about one profile or app of one device (a queued or
  *    acknowledged command, a refusal with backoff). Sparse: a converged device has none. Its rows
@@ -49,7 +49,7 @@ export class Policy1700000000011 implements MigrationInterface {
     await qr.createTable(new Table({
       name: 'device_policy_state',
       columns: [
-        { ...c.uuid('device_id'), isPrimary: true }, c.text('profiles', true), c.text('apps', true), c.text('managed_apps', true),
+        { ...c.uuid('device_id'), isPrimary: true }, c.text('profiles', true), c.text('missing_apps', true), c.text('managed_apps', true),
         c.ts('inventory_at', true), c.ts('updated_at'),
       ],
       foreignKeys: [new TableForeignKey({ columnNames: ['device_id'], referencedTableName: 'devices', referencedColumnNames: ['id'], onDelete: 'CASCADE' })],

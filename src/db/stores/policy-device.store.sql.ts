@@ -5,7 +5,7 @@ import type {
   CompactProfiles, LoadedItem, ManagedAppRecord, PolicyDeviceQuery, PolicyDeviceRow, PolicyDeviceStore, PolicyItem, PolicyItemKey, PolicyItemState,
 } from './policy-device.store';
 
-const DEVICE_COLS = 'd.id, d.serial_number, d.asset_tag, d.udid, d.supervised, d.school_id, d.grade_id, d.class_id, s.profiles, s.apps, s.managed_apps';
+const DEVICE_COLS = 'd.id, d.serial_number, d.asset_tag, d.udid, d.supervised, d.school_id, d.grade_id, d.class_id, s.profiles, s.missing_apps, s.managed_apps';
 const ITEM_COLS = 'i.device_id, i.item, i.target, i.action, i.entry_id, i.expected_version, i.state, i.command_uuid, i.attempts, i.retry_at, i.last_error, i.alerted_at, i.updated_at';
 const ITEM_INSERT = 'device_id, item, target, action, entry_id, expected_version, state, command_uuid, attempts, retry_at, last_error, alerted_at, updated_at';
 /** Ids per IN list: far below both drivers' parameter limits. */
@@ -66,15 +66,15 @@ export class SqlPolicyDeviceStore implements PolicyDeviceStore {
     return this.putState(tx, deviceId, 'profiles', JSON.stringify(profiles), at, true);
   }
 
-  putApps(tx: Tx, deviceId: string, apps: readonly string[], at: Date): Promise<void> {
-    return this.putState(tx, deviceId, 'apps', JSON.stringify(apps), at, true);
+  putMissingApps(tx: Tx, deviceId: string, bundleIds: readonly string[], at: Date): Promise<void> {
+    return this.putState(tx, deviceId, 'missing_apps', JSON.stringify(bundleIds), at, true);
   }
 
   putManagedApps(tx: Tx, deviceId: string, apps: readonly ManagedAppRecord[], at: Date): Promise<void> {
     return this.putState(tx, deviceId, 'managed_apps', apps.length ? JSON.stringify(apps) : null, at, false);
   }
 
-  private async putState(tx: Tx, deviceId: string, column: 'profiles' | 'apps' | 'managed_apps', value: string | null, at: Date, inventory: boolean): Promise<void> {
+  private async putState(tx: Tx, deviceId: string, column: 'profiles' | 'missing_apps' | 'managed_apps', value: string | null, at: Date, inventory: boolean): Promise<void> {
     const inv = inventory ? ', inventory_at = excluded.inventory_at' : '';
     await tx.run(
       `INSERT INTO device_policy_state (device_id, ${column}, inventory_at, updated_at) VALUES (?, ?, ?, ?)
@@ -131,7 +131,7 @@ function toDevice(r: Record<string, unknown>): PolicyDeviceRow {
     id: String(r.id), serialNumber: s('serial_number'), assetTag: s('asset_tag'), udid: s('udid'),
     supervised: r.supervised === null || r.supervised === undefined ? null : readBool(r.supervised),
     schoolId: s('school_id'), gradeId: s('grade_id'), classId: s('class_id'),
-    profiles: parse<CompactProfiles>(r.profiles), apps: parse<string[]>(r.apps), managedApps: parse<ManagedAppRecord[]>(r.managed_apps) ?? [], items: [],
+    profiles: parse<CompactProfiles>(r.profiles), missingApps: parse<string[]>(r.missing_apps), managedApps: parse<ManagedAppRecord[]>(r.managed_apps) ?? [], items: [],
   };
 }
 

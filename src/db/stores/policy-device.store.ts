@@ -57,8 +57,12 @@ export interface PolicyDeviceRow {
   classId: string | null;
   /** Null until the device has reported a ProfileList. */
   profiles: CompactProfiles | null;
-  /** Null until the device has reported an InstalledApplicationList. */
-  apps: string[] | null;
+  /**
+   * Apps Slate installed that the last InstalledApplicationList did not show; null until the device
+   * has reported one. Which other apps a device has changes no plan (an app Slate does not manage is
+   * never removed, a catalog app it does not manage is installed, taking it over, either way).
+   */
+  missingApps: string[] | null;
   managedApps: ManagedAppRecord[];
   items: LoadedItem[];
 }
@@ -83,7 +87,7 @@ export interface PolicyDeviceStore {
   /** The apps Slate installed on a device, whatever its state. */
   managedApps(q: Queryable, deviceId: string): Promise<ManagedAppRecord[]>;
   putProfiles(tx: Tx, deviceId: string, profiles: CompactProfiles, at: Date): Promise<void>;
-  putApps(tx: Tx, deviceId: string, apps: readonly string[], at: Date): Promise<void>;
+  putMissingApps(tx: Tx, deviceId: string, bundleIds: readonly string[], at: Date): Promise<void>;
   putManagedApps(tx: Tx, deviceId: string, apps: readonly ManagedAppRecord[], at: Date): Promise<void>;
   /** Forgets inventory, managed apps and items (a new enrolment starts from what the device reports). */
   reset(tx: Tx, deviceId: string): Promise<void>;

@@ -40,15 +40,15 @@ describe(`policy stores (${testDialect})`, () => {
     await enrolled({ state: 'pending' });
     const first0 = ids[0] === tagged ? ids[1]! : ids[0]!;
     await f.s.policyDevices.putProfiles(first0, { wifi: 'V1' }, at);
-    await f.s.policyDevices.putApps(first0, ['com.apple.Pages'], at);
+    await f.s.policyDevices.putMissingApps(first0, ['com.apple.Pages'], at);
     await f.s.policyDevices.putManagedApps(first0, [['com.apple.Pages', 361309726, null]], at);
     await f.s.policyDevices.upsertItems([item(tagged)]);
     const first = await f.s.policyDevices.load({ limit: 2 });
     const rest = await f.s.policyDevices.load({ limit: 2, afterId: first[1]!.id });
     const all = [...first, ...rest].filter((d) => ids.includes(d.id));
     expect(all.map((d) => d.id)).toEqual(ids);
-    expect(all.find((d) => d.id === first0)).toMatchObject({ profiles: { wifi: 'V1' }, apps: ['com.apple.Pages'], managedApps: [['com.apple.Pages', 361309726, null]], items: [] });
-    expect(all.find((d) => d.id === tagged)).toMatchObject({ profiles: null, apps: null, managedApps: [], supervised: false, assetTag: 'INV-7', items: [{ target: 'x.slate.policy.wifi', state: 'queued', live: false }] });
+    expect(all.find((d) => d.id === first0)).toMatchObject({ profiles: { wifi: 'V1' }, missingApps: ['com.apple.Pages'], managedApps: [['com.apple.Pages', 361309726, null]], items: [] });
+    expect(all.find((d) => d.id === tagged)).toMatchObject({ profiles: null, missingApps: null, managedApps: [], supervised: false, assetTag: 'INV-7', items: [{ target: 'x.slate.policy.wifi', state: 'queued', live: false }] });
     expect((await f.s.policyDevices.load({ limit: 10, ids: [ids[2]!] })).map((d) => d.id)).toEqual([ids[2]]);
     expect(await f.s.policyDevices.load({ limit: 10, schoolIds: [] })).toEqual([]);
   });
