@@ -56,17 +56,26 @@ export class PolicyEvents {
   async inventoryReported(tx: Tx, deviceId: string, requestType: string, body: Record<string, unknown>): Promise<void> {
     const { devices, contexts } = this.deps;
     const now = this.now();
-    await devices.lock(tx, [deviceId]);
     const ctx = await contexts.current(tx);
-    if (requestType === 'ProfileList') {
-      await devices.putProfiles(tx, deviceId, compactProfiles(parseProfileList(body), contexts.policyPrefix), now);
-      await devices.clearAcknowledged(tx, deviceId, 'profile');
+    // Locked and read once, then updated in memory: a report costs few round trips (Postgres).
+    const [row] = await devices.load(tx, { ids: [deviceId], limit: 1, lock: true });
+    const item = requestType === 'ProfileList' ? 'profile' : 'app';
+    if (item === 'profile') {
+      const profiles = compactProfiles(parseProfileList(body), contexts.policyPrefix);
+      await devices.putProfiles(tx, deviceId, profiles, now);
+      if (row) row.profiles = profiles;
     } else {
-      const managed = (await devices.managedApps(tx, deviceId)).map(([b]) => b);
-      await devices.putMissingApps(tx, deviceId, missingApps(parseInstalledApplicationList(body), managed), now);
-      await devices.clearAcknowledged(tx, deviceId, 'app');
+      const managed = (row?.managedApps ?? (await devices.managedApps(tx, deviceId))).map(([b]) => b);
+      const missing = missingApps(parseInstalledApplicationList(body), managed);
+      await devices.putMissingApps(tx, deviceId, missing, now);
+      if (row) row.missingApps = missing;
     }
-    if (ctx) await this.deps.reconciler.reconcileIn(tx, ctx, [deviceId], 'inventory');
+    // The report shows what the device did with the commands it acknowledged before it.
+    if (!row || row.items.some((i) => i.item === item && i.state === 'acknowledged')) {
+      await devices.clearAcknowledged(tx, deviceId, item);
+      if (row) row.items = row.items.filter((i) => !(i.item === item && i.state === 'acknowledged'));
+    }
+    if (ctx && row) await this.deps.reconciler.reconcileIn(tx, ctx, [deviceId], 'inventory', 'slate', [row]);
   }
 
   /** A policy command was answered: acknowledged (await the inventory that shows it) or refused. */

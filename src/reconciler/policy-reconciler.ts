@@ -51,12 +51,15 @@ export interface ReconcilerDeps {
 export class PolicyReconciler {
   constructor(private readonly deps: ReconcilerDeps) {}
 
-  async reconcileIn(tx: Tx, ctx: PolicyContext, deviceIds: readonly string[], cause: ReconcileCause, actor = 'slate'): Promise<DeviceReconcile[]> {
+  /**
+   * `locked`: the caller already locked and read these devices in this transaction (an inventory
+   * report does, to store the report first), so they are not read again.
+   */
+  async reconcileIn(tx: Tx, ctx: PolicyContext, deviceIds: readonly string[], cause: ReconcileCause, actor = 'slate', locked?: PolicyDeviceRow[]): Promise<DeviceReconcile[]> {
     if (deviceIds.length === 0) return [];
     const { devices } = this.deps;
     const now = this.deps.now?.() ?? new Date();
-    await devices.lock(tx, deviceIds);
-    const rows = await devices.load(tx, { ids: deviceIds, limit: deviceIds.length });
+    const rows = locked ?? (await devices.load(tx, { ids: deviceIds, limit: deviceIds.length, lock: true }));
     const results: DeviceReconcile[] = [];
     const work: { row: PolicyDeviceRow; result: DeviceReconcile; built: BuiltAction[] }[] = [];
     for (const row of rows) {

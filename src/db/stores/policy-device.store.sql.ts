@@ -5,7 +5,8 @@ import type {
   CompactProfiles, LoadedItem, ManagedAppRecord, PolicyDeviceQuery, PolicyDeviceRow, PolicyDeviceStore, PolicyItem, PolicyItemKey, PolicyItemState,
 } from './policy-device.store';
 
-const DEVICE_COLS = 'd.id, d.serial_number, d.asset_tag, d.udid, d.supervised, d.school_id, d.grade_id, d.class_id, s.profiles, s.missing_apps, s.managed_apps';
+const DEVICE_COLS = `d.id, d.serial_number, d.asset_tag, d.udid, d.supervised, d.school_id, d.grade_id, d.class_id, s.profiles, s.missing_apps, s.managed_apps,
+  EXISTS (SELECT 1 FROM device_policy_items x WHERE x.device_id = d.id) AS has_items`;
 const ITEM_COLS = 'i.device_id, i.item, i.target, i.action, i.entry_id, i.expected_version, i.state, i.command_uuid, i.attempts, i.retry_at, i.last_error, i.alerted_at, i.updated_at';
 const ITEM_INSERT = 'device_id, item, target, action, entry_id, expected_version, state, command_uuid, attempts, retry_at, last_error, alerted_at, updated_at';
 /** Ids per IN list: far below both drivers' parameter limits. */
@@ -26,13 +27,20 @@ export class SqlPolicyDeviceStore implements PolicyDeviceStore {
       where.push(`d.id IN (${placeholders(query.ids.length)})`);
       params.push(...query.ids);
     }
+    // Lock, then read in a statement of its own: a locking read that waited for another transaction
+    // re-checks only the locked row, while its joins and subqueries keep the snapshot from before
+    // the wait (Postgres READ COMMITTED), and would miss the items that transaction just wrote.
+    if (query.lock && query.ids && 'forUpdate' in q) await this.lock(q as Tx, query.ids);
     const rows = await q.rows<Record<string, unknown>>(
       `SELECT ${DEVICE_COLS} FROM devices d LEFT JOIN device_policy_state s ON s.device_id = d.id
        WHERE ${where.join(' AND ')} ORDER BY d.id LIMIT ${Math.max(1, Math.floor(query.limit))}`, params);
     if (rows.length === 0) return [];
     const devices = rows.map(toDevice);
+    // Most devices have no items (converged): ask for items only where there are some.
+    const withItems = devices.filter((_, i) => readBool(rows[i]!.has_items));
+    if (withItems.length === 0) return devices;
     const byId = new Map(devices.map((d) => [d.id, d]));
-    for (const item of await this.items(q, devices)) byId.get(item.deviceId)?.items.push(item);
+    for (const item of await this.items(q, withItems)) byId.get(item.deviceId)?.items.push(item);
     return devices;
   }
 

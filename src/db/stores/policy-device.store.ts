@@ -73,6 +73,8 @@ export interface PolicyDeviceQuery {
   limit: number;
   schoolIds?: readonly string[];
   ids?: readonly string[];
+  /** Lock the `ids` devices' rows first (a transaction on Postgres), then read them. */
+  lock?: boolean;
 }
 
 /**
