@@ -7,7 +7,9 @@
  *   apple/protocol, schema .... Apple's MDM messages, plist codec, Apple's schemas: pure
  *   db ........................ Db/Tx, migrations, stores: no services, no handlers
  *   ca ........................ the certificate authority (stores certificates and challenges)
- *   apple, fleet, background .. services
+ *   policy ................... the policy core: pure (catalog, scope, versions, planner); no database
+ *   apple, fleet, background,
+ *   reconciler ................ services (reconciler: policy's database side)
  *   apple/http, http .......... handlers: translate HTTP ↔ services, no database
  *   app.ts, cli, server.ts .... composition and entry points
  */
@@ -30,6 +32,13 @@ module.exports = {
       to: { pathNot: ['^src/pki/', ...PURE_OK] },
     },
     {
+      name: 'policy-is-pure',
+      comment: 'The policy core plans and renders without I/O: no database (entity types only), services or handlers; src/reconciler wires it.',
+      severity: 'error',
+      from: { path: '^src/policy/' },
+      to: { pathNot: ['^src/policy/', '^src/apple/(protocol|schema)/', '^src/db/entities/', ...PURE_OK] },
+    },
+    {
       name: 'errors-is-a-leaf',
       severity: 'error',
       from: { path: '^src/errors/' },
@@ -47,14 +56,14 @@ module.exports = {
       comment: 'The data layer imports no services, handlers or entry points.',
       severity: 'error',
       from: { path: '^src/db/' },
-      to: { path: '^src/(apple|ca|fleet|background|http|cli|policy|admin|audit|android|sim)/|^src/(app|server)\\.ts$' },
+      to: { path: '^src/(apple|ca|fleet|background|http|cli|policy|reconciler|admin|audit|android|sim)/|^src/(app|server)\\.ts$' },
     },
     {
       name: 'ca-below-apple',
       comment: 'The certificate authority knows nothing of Apple MDM, handlers or entry points.',
       severity: 'error',
       from: { path: '^src/ca/' },
-      to: { path: '^src/(apple|fleet|background|http|cli|policy|admin|sim)/|^src/(app|server)\\.ts$' },
+      to: { path: '^src/(apple|fleet|background|http|cli|policy|reconciler|admin|sim)/|^src/(app|server)\\.ts$' },
     },
     {
       name: 'handlers-do-not-touch-the-database',

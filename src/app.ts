@@ -26,18 +26,27 @@ import { StaffCommands } from './apple/staff-commands';
 import { PeriodicTasks } from './background/periodic-tasks';
 import { createCertificateAuthority } from './ca/ca.factory';
 import { SCEP_CAPABILITIES, type CertificateAuthority } from './ca/certificate-authority';
+import { DeviceMoves } from './fleet/device-move.service';
 import { DeviceService } from './fleet/device.service';
 import { OrgService } from './fleet/org.service';
 import { healthRouter } from './http/health.router';
 import { withFastRoutes } from './http/fast-routes';
 import { buildHttpApp } from './http/http-app';
 import type { Logger } from './log/logger';
+import { AppleSchemas } from './apple/schema';
+import { PolicyAnswerEffects } from './reconciler/policy-answer-effects';
+import { createPolicy } from './reconciler/policy.factory';
+import type { PolicyService } from './reconciler/policy.service';
 
 export interface Services {
   org: OrgService;
   enrollmentTokens: EnrollmentTokenService;
   enrollment: EnrollmentService;
   devices: DeviceService;
+  /** Staff moves a device to another school, grade or class; its policy follows in the same transaction. */
+  deviceMoves: DeviceMoves;
+  /** Policy catalog (#12): validate, plan, apply, status. */
+  policy: PolicyService;
   /** APNs push certificate: upload, and the topic/credentials in use. */
   apnsCertificates: ApnsCertificateService;
   /** Push dispatcher; the CommandService's PushWaker. */
@@ -88,7 +97,8 @@ export interface CreateOptions {
  * holds state at module level: every cache belongs to an object created here.
  */
 export async function createSlate(config: Config, logger: Logger, opts: CreateOptions = {}): Promise<Slate> {
-  const secrets = new SecretBox(loadSecretKey(config));
+  const secretKey = loadSecretKey(config);
+  const secrets = new SecretBox(secretKey);
   if (opts.migrate !== false) {
     const ran = await migrate(config.database, { schema: opts.schema });
     if (ran.length) logger.info({ migrations: ran, database: describeDatabase(config.database) }, 'migrations applied');
@@ -96,7 +106,8 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
   const db = await openDatabase(config.database, { schema: opts.schema, logger });
   try {
     const stores = createStores();
-    const protocol = createAppleProtocol();
+    const schemas = new AppleSchemas();
+    const protocol = createAppleProtocol(schemas);
     const org = new OrgService(db, stores.org);
     const { apnsCertificates, push } = await createPush({ config, db, stores, secrets, logger });
     const ca = await createCertificateAuthority({ config, db, stores, secrets, logger });
@@ -105,16 +116,24 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
       db, tokens: enrollmentTokens, orgUnits: stores.org, ca, buildProfile: (o) => protocol.buildEnrollmentProfile(o),
       pushTopic: () => apnsCertificates.current()?.topic ?? null, publicUrl: config.publicUrl, organization: config.pki.organization,
     });
-    const effects = new CommandEffects({
+    const devices = new DeviceService({ db, devices: stores.devices, appleDevices: stores.appleDevices, checkins: stores.checkins, org });
+    const policy = createPolicy({
+      config, db, stores, schemas, secretKey, signer: (b) => ca.signProfile(b), logger,
+      // Late-bound: the command service is built with policy's answer effects below.
+      commands: { enqueueIn: (tx, ids, command, o) => commands.enqueueIn(tx, ids, command, o) },
+      build: (t, p) => protocol.buildCommand(t, p), schoolIdsUnder: (code) => org.schoolIdsUnder(code), resolveDevice: (id) => devices.require(id),
+    });
+    const effects = new PolicyAnswerEffects(new CommandEffects({
       devices: stores.devices, checkins: stores.checkins, appleDevices: stores.appleDevices, certificates: stores.certificates,
       queue: stores.commands, parsers: protocol.inventoryParsers, deviceFacts: protocol.deviceFactsOf, logger,
-    });
+    }), policy.events);
     const commands = new CommandService({
       db, queue: stores.commands, encode: protocol.encodeCommand, secrets, push, effects, logger, commandTtlMs: config.apple.commandTtlMs,
     });
     const checkins = new CheckinService({
       db, devices: stores.devices, appleDevices: stores.appleDevices, checkins: stores.checkins, commands: stores.commands,
       certificates: stores.certificates, enrollmentTokens: stores.enrollmentTokens, secrets, encodePlist: protocol.encodePlist, logger,
+      onEnrolled: policy.events,
     });
     const renewal = new IdentityRenewal({
       db, appleDevices: stores.appleDevices, enrollment, commands, buildCommand: (t, p) => protocol.buildCommand(t, p),
@@ -123,7 +142,8 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
     const auth = new DeviceAuthenticator({ db, verifier: ca.verifier, certificates: stores.certificates, appleDevices: stores.appleDevices, logger });
     const services: Services = {
       org, enrollmentTokens, enrollment, apnsCertificates, push, pki: ca,
-      devices: new DeviceService({ db, devices: stores.devices, appleDevices: stores.appleDevices, checkins: stores.checkins, org }),
+      devices, policy: policy.service,
+      deviceMoves: new DeviceMoves({ db, devices: stores.devices, org, audit: stores.audit, resolve: (id) => devices.require(id), listener: policy.events }),
       apple: {
         commands, checkins, renewal, protocol, auth,
         staff: new StaffCommands({ db, commands, appleDevices: stores.appleDevices, secrets, build: (t, p) => protocol.buildCommand(t, p) }),
@@ -178,5 +198,7 @@ function housekeeping(config: Config, db: Db, stores: Stores, services: Services
   // Challenges are one-time and short-lived; a day's margin keeps recent ones for diagnosis.
   tasks.add('prune-scep-challenges', 3_600_000, () => stores.scepChallenges.prune(db, ago(86_400_000)));
   tasks.add('renew-identities', 3_600_000, () => services.apple.renewal.renewDue());
+  // Refused policy items whose backoff ran out; the task's own interval is the finest retry step.
+  tasks.add('policy-retries', 60_000, () => services.policy.retryDue());
   return tasks;
 }

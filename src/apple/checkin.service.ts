@@ -14,6 +14,11 @@ export type EncodePlist = (value: Record<string, unknown>) => Buffer;
 /** What the check-in endpoint answers: an empty 200, or a plist body. Refusals are AppErrors. */
 export type CheckinReply = { body: Buffer; contentType: string } | null;
 
+/** Told when a device becomes enrolled (its TokenUpdate after Authenticate), inside that transaction. */
+export interface EnrolmentListener {
+  enrolled(tx: Tx, deviceId: string): Promise<void>;
+}
+
 /** Widths of the columns device-reported values go into; longer values are refused (400). */
 const LIMITS = { udid: 64, topic: 255, pushMagic: 128, tokenBytes: 64 } as const;
 
@@ -36,6 +41,8 @@ export class CheckinService {
       encodePlist: EncodePlist;
       logger: Logger;
       now?: () => Date;
+      /** Policy: a newly enrolled device gets its school's and grade's set without anyone pushing it. */
+      onEnrolled?: EnrolmentListener;
     },
   ) {}
 
@@ -171,7 +178,10 @@ export class CheckinService {
       at: now,
     });
     const device = await this.deps.devices.getById(tx, deviceId);
-    if (device && device.state === 'pending') await this.deps.devices.update(tx, deviceId, { state: 'enrolled', enrolledAt: device.enrolledAt ?? now });
+    if (device && device.state === 'pending') {
+      await this.deps.devices.update(tx, deviceId, { state: 'enrolled', enrolledAt: device.enrolledAt ?? now });
+      await this.deps.onEnrolled?.enrolled(tx, deviceId);
+    }
     return null;
   }
 

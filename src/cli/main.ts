@@ -6,6 +6,7 @@ import { registerEnroll } from './commands/enroll.command';
 import { registerMigrate } from './commands/migrate.command';
 import { registerPki } from './commands/pki.command';
 import { registerOrg } from './commands/org.command';
+import { registerProfiles } from './commands/profiles.command';
 import { registerServe } from './commands/serve.command';
 import { slateVersion } from './version';
 
@@ -18,6 +19,7 @@ export async function runCli(argv: string[]): Promise<void> {
   registerOrg(program);
   registerEnroll(program);
   registerDevice(program);
+  registerProfiles(program);
   registerApns(program);
   registerPki(program);
   oneLineUsageErrors(program);

@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'message_invalid'
   | 'message_type_unknown'
   | 'profile_invalid'
+  | 'catalog_invalid'
   | 'device_auth_failed'
   | 'database_unavailable'
   | 'crypto_failed'
@@ -57,6 +58,7 @@ const DEFAULT_STATUS: Record<ErrorCode, number> = {
   message_invalid: 400,
   message_type_unknown: 400,
   profile_invalid: 500,
+  catalog_invalid: 400,
   device_auth_failed: 403,
   database_unavailable: 503,
   crypto_failed: 500,

@@ -32,5 +32,6 @@ export function boundStores(db: Db, stores: Stores = createStores()): BoundStore
     enrollmentTokens: bound(stores.enrollmentTokens, db), appleDevices: bound(stores.appleDevices, db), checkins: bound(stores.checkins, db),
     apnsCertificates: bound(stores.apnsCertificates, db), pushOutbox: bound(stores.pushOutbox, db, ['claimDue']),
     certificates: bound(stores.certificates, db), scepChallenges: bound(stores.scepChallenges, db), taskRuns: bound(stores.taskRuns, db),
+    audit: bound(stores.audit, db), policyCatalog: bound(stores.policyCatalog, db), policyDevices: bound(stores.policyDevices, db),
   };
 }

@@ -12,7 +12,37 @@ export interface SimulatedFacts {
   buildVersion: string;
 }
 
-export function answerFields(requestType: string, command: Record<string, unknown>, f: SimulatedFacts, lost: boolean): Record<string, unknown> {
+/** Bundle ids of App Store apps by adamId, as the App Store would resolve them (the starter catalog's apps). */
+export const APP_STORE: ReadonlyMap<number, string> = new Map([
+  [361309726, 'com.apple.Pages'], [361285480, 'com.apple.Keynote'], [361304891, 'com.apple.Numbers'], [408709785, 'com.apple.mobilegarageband'],
+  [377298193, 'com.apple.iMovie'], [1212699939, 'com.apple.clips'], [895485086, 'edu.mitmedialab.scratchjrfree'],
+]);
+
+/**
+ * What the simulated iPad has installed through MDM: profiles by PayloadIdentifier (a new
+ * version replaces the old one, as iPadOS does) and managed apps. Apps the pupil has are `preinstalled`.
+ */
+export class InstalledState {
+  readonly profiles = new Map<string, { uuid: string; displayName?: string; payloadTypes: string[] }>();
+  readonly managedApps = new Map<string, { adamId: number; configuration?: unknown }>();
+  readonly preinstalled = ['com.apple.Pages'];
+
+  /** Carries out an acknowledged command; `profile` is the InstallProfile payload, unwrapped. */
+  apply(requestType: string, command: Record<string, unknown>, profile?: Record<string, unknown>): void {
+    if (requestType === 'InstallProfile' && profile) {
+      const content = Array.isArray(profile.PayloadContent) ? (profile.PayloadContent as Record<string, unknown>[]) : [];
+      this.profiles.set(String(profile.PayloadIdentifier), { uuid: String(profile.PayloadUUID), displayName: profile.PayloadDisplayName as string | undefined, payloadTypes: content.map((c) => String(c.PayloadType)) });
+    }
+    if (requestType === 'RemoveProfile') this.profiles.delete(String(command.Identifier));
+    if (requestType === 'InstallApplication') {
+      const adamId = Number(command.iTunesStoreID);
+      this.managedApps.set(APP_STORE.get(adamId) ?? `store.app.${adamId}`, { adamId, configuration: command.Configuration });
+    }
+    if (requestType === 'RemoveApplication') this.managedApps.delete(String(command.Identifier));
+  }
+}
+
+export function answerFields(requestType: string, command: Record<string, unknown>, f: SimulatedFacts, lost: boolean, installed = new InstalledState()): Record<string, unknown> {
   switch (requestType) {
     case 'DeviceInformation': {
       const all: Record<string, unknown> = {
@@ -25,10 +55,17 @@ export function answerFields(requestType: string, command: Record<string, unknow
     }
     case 'SecurityInfo':
       return { SecurityInfo: { HardwareEncryptionCaps: 3, PasscodePresent: true, PasscodeCompliant: true, PasscodeCompliantWithProfiles: true } };
-    case 'ProfileList':
-      return { ProfileList: [{ PayloadIdentifier: 'test.slate.enroll', PayloadDisplayName: 'Slate MDM', PayloadUUID: '6B1A4A2E-8F5C-4E1B-9C59-3C9E1D1E0001', PayloadVersion: 1, IsManaged: true, PayloadContent: [] }] };
-    case 'InstalledApplicationList':
-      return { InstalledApplicationList: [{ Identifier: 'com.apple.Pages', Name: 'Pages', ShortVersion: '14.0', Version: '7053', BundleSize: 500_000_000 }] };
+    case 'ProfileList': {
+      const own = [...installed.profiles].map(([id, p]) => ({
+        PayloadIdentifier: id, PayloadUUID: p.uuid, PayloadDisplayName: p.displayName ?? id, PayloadVersion: 1, IsManaged: true, PayloadContent: p.payloadTypes.map((t) => ({ PayloadType: t })),
+      }));
+      return { ProfileList: [{ PayloadIdentifier: 'test.slate.enroll', PayloadDisplayName: 'Slate MDM', PayloadUUID: '6B1A4A2E-8F5C-4E1B-9C59-3C9E1D1E0001', PayloadVersion: 1, IsManaged: true, PayloadContent: [] }, ...own] };
+    }
+    case 'InstalledApplicationList': {
+      const app = (id: string) => ({ Identifier: id, Name: id.split('.').pop(), ShortVersion: '1.0', Version: '1', BundleSize: 50_000_000 });
+      const managed = [...installed.managedApps.keys()].map(app);
+      return { InstalledApplicationList: command.ManagedAppsOnly === true ? managed : [...installed.preinstalled.map(app), ...managed] };
+    }
     case 'CertificateList':
       return { CertificateList: [] };
     case 'DeviceLocation':

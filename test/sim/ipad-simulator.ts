@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import forge from 'node-forge';
 import plist from 'plist';
-import { answerFields, type SimulatedFacts } from './device-answers';
+import { answerFields, InstalledState, type SimulatedFacts } from './device-answers';
 import { enrol, fetchRecipientCert, httpTransport } from './scep-requester';
 import { signDetached } from './mdm-signature';
 
@@ -53,6 +53,8 @@ export class SimulatedIpad {
   react: (requestType: string, command: Record<string, unknown>) => Reaction = () => 'Acknowledged';
   erased = false;
   lost = false;
+  /** Profiles and apps installed through MDM; ProfileList and InstalledApplicationList answer from it. */
+  readonly installed = new InstalledState();
   private profile?: EnrolmentProfile;
   private identity?: { keyPem: string; certDer: Buffer };
 
@@ -132,9 +134,9 @@ export class SimulatedIpad {
       this.ledger.push(entry);
       handled.push(entry);
       const answer: Record<string, unknown> = { Status: reaction, CommandUUID: entry.commandUuid };
-      if (reaction === 'Acknowledged') Object.assign(answer, answerFields(requestType, command, this.facts, this.lost));
+      if (reaction === 'Acknowledged') Object.assign(answer, answerFields(requestType, command, this.facts, this.lost, this.installed));
       if (reaction === 'Error') answer.ErrorChain = [{ ErrorCode: 12021, ErrorDomain: 'MCMDMErrorDomain', LocalizedDescription: 'Simulated failure', USEnglishDescription: 'Simulated failure' }];
-      if (reaction === 'Acknowledged') this.apply(requestType);
+      if (reaction === 'Acknowledged') this.apply(requestType, command);
       // After NotNow Slate hands out other work, and the deferred command again after the next
       // non-NotNow answer; the loop ends when the device has nothing it will do now.
       next = await this.report(answer);
@@ -174,7 +176,9 @@ export class SimulatedIpad {
     return this.identity?.certDer;
   }
 
-  private apply(requestType: string): void {
+  private apply(requestType: string, command: Record<string, unknown>): void {
+    const payload = requestType === 'InstallProfile' ? (command.Payload as Buffer) : undefined;
+    this.installed.apply(requestType, command, payload && (plist.parse(unwrapSignedData(payload).toString('utf8')) as Record<string, unknown>));
     if (requestType === 'EnableLostMode') this.lost = true;
     if (requestType === 'DisableLostMode') this.lost = false;
     if (requestType === 'EraseDevice') this.erased = true;

@@ -130,7 +130,7 @@ export function deviceFactsOf(inventory: unknown): DeviceFacts {
   const i = inventory as DeviceInformationRecord;
   return compact({
     model: i.model, modelName: i.modelName, osVersion: i.osVersion, buildVersion: i.buildVersion,
-    name: i.deviceName, serialNumber: i.serialNumber,
+    name: i.deviceName, serialNumber: i.serialNumber, supervised: i.isSupervised,
   }) as DeviceFacts;
 }
 

@@ -58,4 +58,6 @@ export interface DeviceFacts {
   buildVersion?: string;
   name?: string;
   serialNumber?: string;
+  /** IsSupervised: policy skips supervised-only entries on an iPad that says false. */
+  supervised?: boolean;
 }

@@ -8,6 +8,7 @@ import { choiceOption, integerOption, jsonObjectOption } from '../options';
 import { printObject, printRows } from '../output';
 import { resolveRequestType } from '../request-type';
 import { confirm, withProgress } from '../terminal';
+import { registerDeviceMove } from './device-move.command';
 
 const DEVICE_COLUMNS = ['id', 'udid', 'serial', 'state', 'school', 'grade', 'name', 'model', 'osVersion', 'lastSeenAt'] as const;
 
@@ -100,6 +101,7 @@ export function registerDevice(program: Command): void {
         for (const s of r.skipped) process.stdout.write(`  skipped ${s.deviceId}: ${s.reason}\n`);
       });
     });
+  registerDeviceMove(device);
 }
 
 interface CommandOptions {

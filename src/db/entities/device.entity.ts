@@ -28,6 +28,10 @@ export interface DeviceRow {
   gradeId: string | null;
   classId: string | null;
   state: DeviceState;
+  /** Set by staff; the catalog's `{{device.assetTag}}`. */
+  assetTag: string | null;
+  /** DeviceInformation IsSupervised; null until the device has answered it. */
+  supervised: boolean | null;
   enrolledAt: Date | null;
   lastSeenAt: Date | null;
   createdAt: Date;
@@ -53,6 +57,8 @@ export const deviceEntity = (t: ColumnTypes) =>
       gradeId: { name: 'grade_id', type: t.uuid, nullable: true },
       classId: { name: 'class_id', type: t.uuid, nullable: true },
       state: { type: 'varchar', length: 16 },
+      assetTag: { name: 'asset_tag', type: 'varchar', length: 64, nullable: true },
+      supervised: { type: 'boolean', nullable: true },
       enrolledAt: { name: 'enrolled_at', type: t.timestamp, nullable: true },
       lastSeenAt: { name: 'last_seen_at', type: t.timestamp, nullable: true },
       createdAt: { name: 'created_at', type: t.timestamp },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../errors';
-import { readDate } from '../columns';
+import { readBool, readDate } from '../columns';
 import { isUniqueViolation, placeholders, type Db, type Queryable, type Tx } from '../database';
 import type { DeviceRow } from '../entities';
 import type { Device, DeviceFilter, DevicePatch, DeviceStore, NewDevice } from './device.store';
@@ -9,14 +9,14 @@ import type { Device, DeviceFilter, DevicePatch, DeviceStore, NewDevice } from '
 const COLUMNS: Record<keyof DeviceRow, string> = {
   id: 'id', platform: 'platform', udid: 'udid', serialNumber: 'serial_number', androidName: 'android_name', model: 'model',
   modelName: 'model_name', osVersion: 'os_version', buildVersion: 'build_version', name: 'name', schoolId: 'school_id',
-  gradeId: 'grade_id', classId: 'class_id', state: 'state', enrolledAt: 'enrolled_at', lastSeenAt: 'last_seen_at',
+  gradeId: 'grade_id', classId: 'class_id', state: 'state', assetTag: 'asset_tag', supervised: 'supervised', enrolledAt: 'enrolled_at', lastSeenAt: 'last_seen_at',
   createdAt: 'created_at', updatedAt: 'updated_at',
 };
 const KEYS = Object.keys(COLUMNS) as (keyof DeviceRow)[];
 const SELECT = `SELECT ${KEYS.map((k) => COLUMNS[k]).join(', ')} FROM devices`;
 /** Widths of the text columns (migration 0001): device-reported values are cut to fit, never refused. */
 const WIDTH: Partial<Record<keyof DeviceRow, number>> = {
-  udid: 64, serialNumber: 64, androidName: 200, model: 100, modelName: 100, osVersion: 40, buildVersion: 40, name: 200,
+  udid: 64, serialNumber: 64, assetTag: 64, androidName: 200, model: 100, modelName: 100, osVersion: 40, buildVersion: 40, name: 200,
 };
 
 export class SqlDeviceStore implements DeviceStore {
@@ -24,7 +24,7 @@ export class SqlDeviceStore implements DeviceStore {
     const now = new Date();
     const row: DeviceRow = fit({
       udid: null, serialNumber: null, androidName: null, model: null, modelName: null, osVersion: null,
-      buildVersion: null, name: null, schoolId: null, gradeId: null, classId: null, state: 'pending',
+      buildVersion: null, name: null, schoolId: null, gradeId: null, classId: null, state: 'pending', assetTag: null, supervised: null,
       enrolledAt: null, lastSeenAt: null,
       ...input,
       id: randomUUID(),
@@ -131,7 +131,8 @@ function toDevice(r: Record<string, unknown>): Device {
     id: String(r.id), platform: r.platform as Device['platform'], udid: s('udid'), serialNumber: s('serialNumber'),
     androidName: s('androidName'), model: s('model'), modelName: s('modelName'), osVersion: s('osVersion'),
     buildVersion: s('buildVersion'), name: s('name'), schoolId: s('schoolId'), gradeId: s('gradeId'), classId: s('classId'),
-    state: r.state as Device['state'], enrolledAt: readDate(r.enrolled_at), lastSeenAt: readDate(r.last_seen_at),
+    state: r.state as Device['state'], assetTag: s('assetTag'), supervised: r.supervised === null || r.supervised === undefined ? null : readBool(r.supervised),
+    enrolledAt: readDate(r.enrolled_at), lastSeenAt: readDate(r.last_seen_at),
     createdAt: readDate(r.created_at)!, updatedAt: readDate(r.updated_at)!,
   };
 }

@@ -20,6 +20,12 @@ import type { OrgStore } from './org.store';
 import type { TaskRunStore } from './task-run.store';
 import { SqlTaskRunStore } from './task-run.store.sql';
 import { SqlOrgStore } from './org.store.sql';
+import type { AuditStore } from './audit.store';
+import { SqlAuditStore } from './audit.store.sql';
+import type { PolicyCatalogStore } from './policy-catalog.store';
+import { SqlPolicyCatalogStore } from './policy-catalog.store.sql';
+import type { PolicyDeviceStore } from './policy-device.store';
+import { SqlPolicyDeviceStore } from './policy-device.store.sql';
 
 export * from './apns-certificate.store';
 export * from './apple-device.store';
@@ -32,6 +38,9 @@ export * from './device.store';
 export * from './org.store';
 export * from './push-outbox.store';
 export * from './task-run.store';
+export * from './audit.store';
+export * from './policy-catalog.store';
+export * from './policy-device.store';
 
 /** Every store Slate uses, behind its interface. Services receive the ones they need. */
 export interface Stores {
@@ -46,6 +55,9 @@ export interface Stores {
   certificates: CertificateStore;
   scepChallenges: ScepChallengeStore;
   taskRuns: TaskRunStore;
+  audit: AuditStore;
+  policyCatalog: PolicyCatalogStore;
+  policyDevices: PolicyDeviceStore;
 }
 
 /**
@@ -65,5 +77,8 @@ export function createStores(): Stores {
     org: new SqlOrgStore(),
     devices: new SqlDeviceStore(),
     taskRuns: new SqlTaskRunStore(),
+    audit: new SqlAuditStore(),
+    policyCatalog: new SqlPolicyCatalogStore(),
+    policyDevices: new SqlPolicyDeviceStore(),
   };
 }

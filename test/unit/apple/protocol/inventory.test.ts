@@ -31,6 +31,12 @@ describe('inventory parsers against real command responses', () => {
     expect(deviceFactsOf(null)).toEqual({});
   });
 
+  it('IsSupervised reaches the device row (policy skips supervised-only entries on an iPad that says false)', () => {
+    // No captured answer in test/fixtures asks IsSupervised; the key is Apple's (DeviceInformation QueryResponses).
+    expect(deviceFactsOf(parseDeviceInformation({ QueryResponses: { IsSupervised: false, OSVersion: '18.1' } }))).toEqual({ osVersion: '18.1', supervised: false });
+    expect(deviceFactsOf(parseDeviceInformation({ QueryResponses: { IsSupervised: 'yes' } }))).toEqual({});
+  });
+
   it('SecurityInfo on iOS (passcode, encryption) and macOS (SIP, firewall, DEP status)', () => {
     expect(parseSecurityInfo(body(`${R}/SecurityInfo/iOS-11.3.1.xml`))).toEqual({
       passcodePresent: false, passcodeCompliant: true, passcodeCompliantWithProfiles: true, hardwareEncryptionCaps: 3,
