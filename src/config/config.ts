@@ -4,6 +4,7 @@ import { AppError } from '../errors';
 import { dropEmpty, Env, resolveFileVariants } from './env-source';
 import { appleConfig, appleEnv, type AppleConfig } from './apple.config';
 import { pkiConfig, pkiEnv, type PkiConfig } from './pki.config';
+import { adminConfig, adminEnv, type AdminConfig } from './admin.config';
 import { bool, duration, httpUrl, port } from './schema';
 
 /**
@@ -55,6 +56,7 @@ const schema = z.object({
   // Sections: each lives in its own file with one doc line per variable.
   ...pkiEnv,
   ...appleEnv,
+  ...adminEnv,
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -77,6 +79,7 @@ export interface Config {
   checkinRetentionMs: number;
   pki: PkiConfig;
   apple: AppleConfig;
+  admin: AdminConfig;
   /** Sizes of the per-device caches the composition root creates (DEVICE_CACHE_SIZE). */
   caches: { verifiedCertificates: number; parsedCertificates: number; contacts: number };
 }
@@ -116,6 +119,7 @@ export function loadConfig(processEnv: Env = process.env): Config {
     checkinRetentionMs: c.CHECKIN_RETENTION,
     pki: pkiConfig(c),
     apple: appleConfig(c),
+    admin: adminConfig(c, publicUrl),
     caches: { verifiedCertificates: c.DEVICE_CACHE_SIZE, parsedCertificates: c.DEVICE_CACHE_SIZE, contacts: c.DEVICE_CACHE_SIZE },
   };
 }

@@ -3,3 +3,4 @@ export * from './secret-key';
 export type { PkiConfig } from './pki.config';
 export type { AppleConfig } from './apple.config';
 export { parseDuration } from './schema';
+export type { AdminConfig } from './admin.config';

@@ -8,6 +8,7 @@ import { AnswerAndNext1700000000007 } from './0007-answer-and-next';
 import { QueueStorage1700000000008 } from './0008-queue-storage';
 import { NextCommandPlan1700000000009 } from './0009-next-command-plan';
 import { TransactionModel1700000000010 } from './0010-transaction-model';
+import { AdminApi1700000000013 } from './0013-admin-api';
 
 /**
  * The explicit, ordered list of schema migrations. Append only: a released migration is never
@@ -24,4 +25,5 @@ export const MIGRATIONS = [
   QueueStorage1700000000008,
   NextCommandPlan1700000000009,
   TransactionModel1700000000010,
+  AdminApi1700000000013,
 ];
