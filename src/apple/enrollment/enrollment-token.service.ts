@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Config } from '../../config';
-import type { Atomic, Db } from '../../db/database';
+import type { Atomic, Db, Tx } from '../../db/database';
 import type { EnrollmentToken, EnrollmentTokenStore, ScepChallengeStore } from '../../db/stores';
 import { AppError } from '../../errors';
 import type { OrgService } from '../../fleet/org.service';
@@ -44,7 +44,8 @@ export class EnrollmentTokenService {
     },
   ) {}
 
-  async create(req: CreateEnrollmentToken, now = new Date()): Promise<IssuedEnrollmentToken> {
+  /** `w`: the caller's transaction when the link is made together with other work (its audit line). */
+  async create(req: CreateEnrollmentToken, now = new Date(), w: Atomic = this.deps.db): Promise<IssuedEnrollmentToken> {
     const { org, config } = this.deps;
     const { school, grade } = await org.requireGrade(req.schoolCode, req.gradeLevel);
     let classId: string | null = null;
@@ -65,7 +66,7 @@ export class EnrollmentTokenService {
       expiresAt: new Date(now.getTime() + ttl), revokedAt: null, uses: 0, maxUses: maxUses === 0 ? null : maxUses, lastUsedAt: null,
       createdBy: req.createdBy ?? null, createdAt: now,
     };
-    await this.deps.store.create(this.deps.db, record, hashEnrollmentToken(token));
+    await this.deps.store.create(w, record, hashEnrollmentToken(token));
     return { token, url: `${config.publicUrl}/enroll/${token}`, record };
   }
 
@@ -82,13 +83,15 @@ export class EnrollmentTokenService {
 
   /** Revokes a link and voids the SCEP challenges it handed out that no device has used yet. */
   async revoke(id: string, now = new Date()): Promise<void> {
-    const { db, store, challenges } = this.deps;
-    await db.transaction(async (tx) => {
-      const existing = await store.get(tx, id);
-      if (!existing) throw new AppError('not_found', `no enrolment token ${id}`);
-      await store.revoke(tx, id, now);
-      await challenges.voidForLink(tx, id, now);
-    });
+    await this.deps.db.transaction((tx) => this.revokeIn(tx, id, now));
+  }
+
+  async revokeIn(tx: Tx, id: string, now = new Date()): Promise<void> {
+    const { store, challenges } = this.deps;
+    const existing = await store.get(tx, id);
+    if (!existing) throw new AppError('not_found', `no enrolment token ${id}`);
+    await store.revoke(tx, id, now);
+    await challenges.voidForLink(tx, id, now);
   }
 
   list(filter: { schoolIds?: readonly string[]; includeInactive?: boolean } = {}): Promise<EnrollmentToken[]> {

@@ -35,8 +35,8 @@ export class SqlPasskeyStore implements PasskeyStore {
       [c.id, c.challenge, c.purpose, c.staffId, c.inviteId, c.expiresAt, null]);
   }
 
-  async consumeChallenge(tx: Tx, id: string, purpose: ChallengePurpose, now: Date): Promise<WebauthnChallenge | null> {
-    const r = await tx.rows(
+  async consumeChallenge(w: Atomic, id: string, purpose: ChallengePurpose, now: Date): Promise<WebauthnChallenge | null> {
+    const r = await w.rows(
       `UPDATE webauthn_challenges SET used_at = ? WHERE id = ? AND purpose = ? AND used_at IS NULL AND expires_at > ? RETURNING ${CHALLENGE}`,
       [now, id, purpose, now]);
     const row = r[0];

@@ -39,6 +39,6 @@ export interface PasskeyStore {
   remove(tx: Tx, staffId: string, id: string): Promise<boolean>;
   createChallenge(w: Atomic, c: WebauthnChallenge): Promise<void>;
   /** Marks the challenge used if it is unused, unexpired and of this purpose; returns it, else null. */
-  consumeChallenge(tx: Tx, id: string, purpose: ChallengePurpose, now: Date): Promise<WebauthnChallenge | null>;
+  consumeChallenge(w: Atomic, id: string, purpose: ChallengePurpose, now: Date): Promise<WebauthnChallenge | null>;
   pruneChallenges(w: Atomic, before: Date): Promise<number>;
 }
