@@ -32,6 +32,10 @@ import { healthRouter } from './http/health.router';
 import { withFastRoutes } from './http/fast-routes';
 import { buildHttpApp } from './http/http-app';
 import type { Logger } from './log/logger';
+import { createAdminServices, type AdminServices } from './admin/admin.factory';
+import { adminHttp } from './admin/http/admin-http';
+import { AuditLog } from './audit/audit-log';
+import { slateVersion } from './cli/version';
 
 export interface Services {
   org: OrgService;
@@ -54,6 +58,10 @@ export interface Services {
     renewal: IdentityRenewal;
     protocol: AppleProtocol;
   };
+  /** The hash-chained audit log (src/audit). */
+  audit: AuditLog;
+  /** The admin API (src/admin): staff, passkeys, sessions, tokens, scoped fleet operations. */
+  admin: AdminServices;
 }
 
 export interface Slate {
@@ -121,13 +129,18 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
       renewBeforeMs: config.apple.renewBeforeMs, logger,
     });
     const auth = new DeviceAuthenticator({ db, verifier: ca.verifier, certificates: stores.certificates, appleDevices: stores.appleDevices, logger });
+    const audit = new AuditLog({ db, store: stores.auditLog, key: secrets.subkey('audit-chain') });
+    const devices = new DeviceService({ db, devices: stores.devices, appleDevices: stores.appleDevices, checkins: stores.checkins, org });
+    const staff = new StaffCommands({ db, commands, appleDevices: stores.appleDevices, secrets, build: (t, p) => protocol.buildCommand(t, p) });
     const services: Services = {
       org, enrollmentTokens, enrollment, apnsCertificates, push, pki: ca,
-      devices: new DeviceService({ db, devices: stores.devices, appleDevices: stores.appleDevices, checkins: stores.checkins, org }),
-      apple: {
-        commands, checkins, renewal, protocol, auth,
-        staff: new StaffCommands({ db, commands, appleDevices: stores.appleDevices, secrets, build: (t, p) => protocol.buildCommand(t, p) }),
-      },
+      devices,
+      apple: { commands, checkins, renewal, protocol, auth, staff },
+      audit,
+      // Device moves converge through `afterMove` once the policy reconciler exists (admin/fleet/device-mover.ts).
+      admin: createAdminServices({
+        config: config.admin, publicUrl: config.publicUrl, db, stores, audit, devices, commands, staffCommands: staff, enrollmentTokens,
+      }),
     };
     if (opts.importOrg && config.orgImportOnStart && (await services.org.isEmpty())) {
       const result = await services.org.importFile(config.orgFile);
@@ -140,10 +153,13 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
       checkins, commands, contacts: new ContactTracker(db, stores.devices, config.caches.contacts), logger,
     };
     const connect = commandEndpoint(deviceEndpoints);
+    const admin = adminHttp(services.admin, logger, slateVersion());
     const app = buildHttpApp(logger, [
       { path: '/', router: healthRouter({ pingDatabase: () => db.ping() }) },
       { path: '/scep', router: scepRouter({ capabilities: SCEP_CAPABILITIES, caCertificate: () => ca.scepCaCertificate(), pkiOperation: (m) => ca.scepOperation(m), logger }) },
       { path: '/mdm', router: mdmRouter(deviceEndpoints, connect) },
+      { path: '/api/v1', router: admin.api },
+      { path: '/api/docs', router: admin.docs },
       { path: '/enroll', router: enrollRouter({ profileFor: (t) => enrollment.forLink(t), sign: (p) => enrollment.sign(p), allowUnsigned: config.apple.allowUnsignedEnrollment, logger }) },
     ], { trustProxy: config.apple.trustProxy });
     const tasks = housekeeping(config, db, stores, services, logger);
@@ -178,5 +194,7 @@ function housekeeping(config: Config, db: Db, stores: Stores, services: Services
   // Challenges are one-time and short-lived; a day's margin keeps recent ones for diagnosis.
   tasks.add('prune-scep-challenges', 3_600_000, () => stores.scepChallenges.prune(db, ago(86_400_000)));
   tasks.add('renew-identities', 3_600_000, () => services.apple.renewal.renewDue());
+  tasks.add('prune-staff-sessions', 3_600_000, () => stores.staffSessions.prune(db, new Date()));
+  tasks.add('prune-webauthn-challenges', 3_600_000, () => stores.passkeys.pruneChallenges(db, new Date()));
   return tasks;
 }

@@ -13,6 +13,7 @@ import { SessionService } from './auth/session.service';
 import { StaffService } from './auth/staff.service';
 import { AdminAudit } from './fleet/admin-audit.service';
 import { AdminCertificates } from './fleet/admin-certificates.service';
+import { AdminCommands } from './fleet/admin-commands.service';
 import { AdminDevices } from './fleet/admin-devices.service';
 import { AdminOrg } from './fleet/admin-org.service';
 import { BulkJobs } from './fleet/bulk-jobs.service';
@@ -31,6 +32,7 @@ export interface AdminServices {
   org: AdminOrg;
   devices: AdminDevices;
   actions: DeviceActions;
+  commands: AdminCommands;
   bulk: BulkJobs;
   enrollment: EnrollmentLinks;
   certificates: AdminCertificates;
@@ -71,6 +73,7 @@ export function createAdminServices(d: AdminDeps): AdminServices {
     tokens: new ApiTokenService({ db, tokens: stores.apiTokens, scopes, audit, maxTtlMs: config.apiTokenMaxTtlMs, stepUpMaxAgeMs: config.stepUpMaxAgeMs }),
     org: new AdminOrg({ db, org: stores.org, tree: stores.orgTree, fleet: stores.scopedFleet, audit }),
     devices,
+    commands: new AdminCommands({ db, fleet: stores.scopedFleet, queue: stores.commands, commands: d.commands, devices, audit }),
     actions: new DeviceActions({ db, devices, staff: d.staffCommands, audit, stepUpMaxAgeMs: config.stepUpMaxAgeMs }),
     bulk: new BulkJobs({
       db, scoped: stores.scopedDevices, fleet: stores.scopedFleet, staff: d.staffCommands, commands: d.commands, queue: stores.commands,

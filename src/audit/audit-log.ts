@@ -88,3 +88,4 @@ export class AuditLog {
     return { ok: true, checked, firstBroken: null };
   }
 }
+export { AUDIT_OUTCOMES } from '../db/stores';

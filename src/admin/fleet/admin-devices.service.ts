@@ -126,3 +126,4 @@ function profilesOf(inventory: Record<string, { data: unknown }>, commands: Comm
 }
 
 export type { Tx };
+export { DEVICE_STATES, ORG_KINDS, PLATFORMS } from '../../db/entities';
