@@ -47,7 +47,8 @@ export class ApiTokenService {
     }
     const name = req.name.trim().slice(0, 100);
     if (!name) throw new AppError('validation_failed', 'name: required', { details: { field: 'name', problem: 'required' } });
-    const unit = await scopes.byCode(db, req.scope);
+    // Without a scope an API caller means its own; the CLI means the root.
+    const unit = await scopes.byCode(db, req.scope ?? by?.scopeCode);
     if (by) {
       requirePermission(by, 'tokens.write');
       if (!pathInScope(by.scope, unit.path)) throw new AppError('org_unit_unknown', `no unit with code '${req.scope}'`);

@@ -52,7 +52,8 @@ export class StaffService {
     const role = requireRole(req.role);
     const email = req.email.trim().toLowerCase();
     if (!EMAIL.test(email)) throw new AppError('validation_failed', 'email: expected an e-mail address', { details: { field: 'email', problem: 'expected an e-mail address' } });
-    const unit = await scopes.byCode(db, req.scope);
+    // Without a scope an API caller means its own; the CLI means the root.
+    const unit = await scopes.byCode(db, req.scope ?? by?.scopeCode);
     if (by) {
       requirePermission(by, 'staff.invite');
       // Out of the inviter's subtree reads as unknown, like every other object there.
