@@ -36,10 +36,11 @@ export class EnrollmentLinks {
     const deepest = req.class !== undefined ? classCodeOf(req.school, req.class) : gradeCodeOf(req.school, req.grade);
     const unit = await fleet.unit(db, p.scope, deepest);
     if (!unit) throw new AppError('org_unit_unknown', `no ${req.class !== undefined ? 'class' : 'grade'} '${deepest}'`);
+    const t = await tokens.prepare({
+      schoolCode: req.school, gradeLevel: req.grade, className: req.class, ttlMs: req.ttlMs, maxUses: req.maxUses, label: req.label, createdBy: p.label,
+    }, this.deps.now?.() ?? new Date());
     const issued = await db.transaction(async (tx) => {
-      const t = await tokens.create({
-        schoolCode: req.school, gradeLevel: req.grade, className: req.class, ttlMs: req.ttlMs, maxUses: req.maxUses, label: req.label, createdBy: p.label,
-      }, this.deps.now?.() ?? new Date(), tx);
+      await tokens.save(tx, t);
       await audit.append(tx, { actor: actorOf(p), action: 'enrollment.create', target: { type: 'enrollment_link', id: t.record.id, path: unit.path }, detail: { label: t.record.label, expiresAt: t.record.expiresAt }, ip });
       return t;
     });

@@ -44,8 +44,14 @@ export class EnrollmentTokenService {
     },
   ) {}
 
-  /** `w`: the caller's transaction when the link is made together with other work (its audit line). */
-  async create(req: CreateEnrollmentToken, now = new Date(), w: Atomic = this.deps.db): Promise<IssuedEnrollmentToken> {
+  async create(req: CreateEnrollmentToken, now = new Date()): Promise<IssuedEnrollmentToken> {
+    const issued = await this.prepare(req, now);
+    await this.save(this.deps.db, issued);
+    return issued;
+  }
+
+  /** Checks the request and makes the token without storing it (the admin API stores it with its audit line). */
+  async prepare(req: CreateEnrollmentToken, now = new Date()): Promise<IssuedEnrollmentToken> {
     const { org, config } = this.deps;
     const { school, grade } = await org.requireGrade(req.schoolCode, req.gradeLevel);
     let classId: string | null = null;
@@ -66,8 +72,12 @@ export class EnrollmentTokenService {
       expiresAt: new Date(now.getTime() + ttl), revokedAt: null, uses: 0, maxUses: maxUses === 0 ? null : maxUses, lastUsedAt: null,
       createdBy: req.createdBy ?? null, createdAt: now,
     };
-    await this.deps.store.create(w, record, hashEnrollmentToken(token));
     return { token, url: `${config.publicUrl}/enroll/${token}`, record };
+  }
+
+  /** Stores a prepared token, in the caller's transaction if given one. */
+  async save(w: Atomic, issued: IssuedEnrollmentToken): Promise<void> {
+    await this.deps.store.create(w, issued.record, hashEnrollmentToken(issued.token));
   }
 
   /**
