@@ -36,6 +36,26 @@ describe('admin API: passkeys, sessions, tokens', () => {
     expect((await http().post('/api/v1/auth/invites/options').send({ token })).body.error).toBe('invite_invalid');
   });
 
+  it('first start: an invite for the first administrator, who names their own e-mail; none once one exists', async () => {
+    const fresh = await startAdmin();
+    try {
+      const invite = (await fresh.slate.services.admin.staff.firstAdminInvite())!;
+      expect(invite).toMatchObject({ role: 'authority_admin', scope: 'rvsbr', email: '' });
+      const token = invite.url.split('#')[1]!;
+      const authn = new SoftAuthenticator(ORIGIN, 'slate.test');
+      const opts = await request(fresh.slate.express).post('/api/v1/auth/invites/options').send({ token }).expect(200);
+      const send = (extra: object) => request(fresh.slate.express).post('/api/v1/auth/invites/verify').send({ token, challengeId: opts.body.challengeId, response: authn.register(opts.body.options), displayName: 'Leitung IT', ...extra });
+      expect((await send({})).body.error).toBe('validation_failed');
+      const opts2 = await request(fresh.slate.express).post('/api/v1/auth/invites/options').send({ token }).expect(200);
+      const done = await request(fresh.slate.express).post('/api/v1/auth/invites/verify')
+        .send({ token, challengeId: opts2.body.challengeId, response: authn.register(opts2.body.options), displayName: 'Leitung IT', email: 'leitung@rvsbr.example' });
+      expect([done.status, done.body.role, done.body.scope]).toEqual([201, 'authority_admin', 'rvsbr']);
+      expect(await fresh.slate.services.admin.staff.firstAdminInvite()).toBeNull();
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('refuses expired and unknown invites (invite_invalid, 410) and creates nobody', async () => {
     const before = await staffCount();
     const token = await inviteToken('late@schule.example');
