@@ -20,6 +20,15 @@ describe('admin API: bulk lock answered by simulated iPads', () => {
 
   const api = () => request(h.slate.express);
   const progress = async (id: string) => (await api().get(`/api/v1/bulk-jobs/${id}`).set('Authorization', `Bearer ${token}`).expect(200)).body;
+  /** Progress is counted at most once a second (bulk-jobs.service.ts): wait for the expected state. */
+  const progressWhen = async (id: string, ok: (p: { counts: Record<string, number>; done: boolean }) => boolean) => {
+    for (let i = 0; i < 60; i++) {
+      const p = await progress(id);
+      if (ok(p)) return p;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return progress(id);
+  };
 
   it('reports queued, then not-now, then all acknowledged, in GET and in the event stream', async () => {
     const started = await api().post('/api/v1/bulk-jobs').set('Authorization', `Bearer ${token}`)
@@ -46,12 +55,12 @@ describe('admin API: bulk lock answered by simulated iPads', () => {
     let first = true;
     ipads[3]!.react = () => (first ? ((first = false), 'NotNow') : 'Acknowledged');
     for (const ipad of ipads) await ipad.connect();
-    const midway = await progress(id);
+    const midway = await progressWhen(id, (p) => p.counts.acknowledged === 3);
     expect(midway.counts).toMatchObject({ acknowledged: 3, notNow: 1 });
     expect(midway.done).toBe(false);
     await ipads[3]!.connect();
 
-    const final = await progress(id);
+    const final = await progressWhen(id, (p) => p.done);
     expect(final).toMatchObject({ counts: { queued: 0, sent: 0, notNow: 0, acknowledged: 4, error: 0 }, done: true });
     await stream;
     const last = events.filter((e) => e.startsWith('event: progress')).at(-1)!;

@@ -25,12 +25,21 @@ export class SqlScopedDeviceStore implements ScopedDeviceStore {
     if (f.lastSeenBefore) add('(d.last_seen_at < ? OR d.last_seen_at IS NULL)', f.lastSeenBefore);
     if (f.lastSeenAfter) add('d.last_seen_at >= ?', f.lastSeenAfter);
     if (f.search) {
-      const exact = f.search.toUpperCase();
-      add(`(d.serial_number = ? OR d.udid = ? OR LOWER(d.name) LIKE ? ESCAPE '\\')`, exact, exact, `%${likeEscape(f.search.toLowerCase())}%`);
+      // A serial number or UDID is an indexed lookup; only when none matches is the name searched,
+      // which scans the devices in scope (no index serves "part of a name" on both databases).
+      const exact = await this.exact(q, f.search);
+      if (exact.length) add(`d.id IN (${exact.map(() => '?').join(', ')})`, ...exact);
+      else add(`LOWER(d.name) LIKE ? ESCAPE '\\'`, `%${likeEscape(f.search.toLowerCase())}%`);
     }
     if (f.afterId) add('d.id > ?', f.afterId);
     const limit = Math.max(1, Math.min(5000, Math.floor(f.limit)));
     return (await q.rows(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY d.id LIMIT ${limit}`, params)).map(toPlaced);
+  }
+
+  private async exact(q: Queryable, term: string): Promise<string[]> {
+    const upper = term.toUpperCase();
+    const rows = await q.rows<{ id: string }>('SELECT id FROM devices WHERE serial_number = ? UNION SELECT id FROM devices WHERE udid = ? OR udid = ? LIMIT 100', [upper, term, upper]);
+    return rows.map((r) => String(r.id));
   }
 
   async find(q: Queryable, scope: Scope, ref: string): Promise<PlacedDevice[]> {
