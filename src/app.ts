@@ -140,6 +140,7 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
       // Device moves converge through `afterMove` once the policy reconciler exists (admin/fleet/device-mover.ts).
       admin: createAdminServices({
         config: config.admin, publicUrl: config.publicUrl, db, stores, audit, devices, commands, staffCommands: staff, enrollmentTokens,
+        secrets, logger, allowHttpWebhooks: config.env !== 'production', pushCertificateExpiry: () => apnsCertificates.current(),
       }),
     };
     if (opts.importOrg && config.orgImportOnStart && (await services.org.isEmpty())) {
@@ -196,5 +197,7 @@ function housekeeping(config: Config, db: Db, stores: Stores, services: Services
   tasks.add('renew-identities', 3_600_000, () => services.apple.renewal.renewDue());
   tasks.add('prune-staff-sessions', 3_600_000, () => stores.staffSessions.prune(db, new Date()));
   tasks.add('prune-webauthn-challenges', 3_600_000, () => stores.passkeys.pruneChallenges(db, new Date()));
+  tasks.add('webhook-collect', 15_000, () => services.admin.webhookDispatcher.collect());
+  tasks.add('webhook-deliver', 5_000, () => services.admin.webhookDispatcher.deliver());
   return tasks;
 }

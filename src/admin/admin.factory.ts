@@ -21,6 +21,10 @@ import { DeviceActions } from './fleet/device-actions.service';
 import type { AfterMove } from './fleet/device-mover';
 import { PlacementMover } from './fleet/device-mover';
 import { EnrollmentLinks } from './fleet/enrollment-links.service';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
+import { WebhookService } from './webhooks/webhook.service';
+import type { SecretBox } from '../crypto/secret-box';
+import type { Logger } from '../log/logger';
 
 /** The admin API's services (issue #13): what the routers call and the CLI shares. */
 export interface AdminServices {
@@ -37,6 +41,9 @@ export interface AdminServices {
   enrollment: EnrollmentLinks;
   certificates: AdminCertificates;
   audit: AdminAudit;
+  webhooks: WebhookService;
+  /** Collects events into the outbox and delivers them (periodic tasks in app.ts). */
+  webhookDispatcher: WebhookDispatcher;
 }
 
 export interface AdminDeps {
@@ -49,6 +56,11 @@ export interface AdminDeps {
   commands: CommandService;
   staffCommands: StaffCommands;
   enrollmentTokens: EnrollmentTokenService;
+  secrets: SecretBox;
+  logger: Logger;
+  /** Plain http webhook URLs (development and tests only). */
+  allowHttpWebhooks: boolean;
+  pushCertificateExpiry: () => { notAfter: Date; fingerprint: string } | null;
   /** Convergence after a device moved (the policy reconciler); see device-mover.ts. */
   afterMove?: AfterMove;
 }
@@ -82,5 +94,9 @@ export function createAdminServices(d: AdminDeps): AdminServices {
     enrollment: new EnrollmentLinks({ db, tokens: d.enrollmentTokens, fleet: stores.scopedFleet, audit }),
     certificates: new AdminCertificates({ db, fleet: stores.scopedFleet, certificates: stores.certificates, devices, audit }),
     audit: new AdminAudit(audit),
+    webhooks: new WebhookService({ db, hooks: stores.webhooks, fleet: stores.scopedFleet, secrets: d.secrets, audit, allowHttp: d.allowHttpWebhooks }),
+    webhookDispatcher: new WebhookDispatcher({
+      db, hooks: stores.webhooks, sources: stores.webhookSources, secrets: d.secrets, logger: d.logger, pushCertificateExpiry: d.pushCertificateExpiry,
+    }),
   };
 }

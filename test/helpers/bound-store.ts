@@ -35,5 +35,6 @@ export function boundStores(db: Db, stores: Stores = createStores()): BoundStore
     auditLog: bound(stores.auditLog, db), staff: bound(stores.staff, db), passkeys: bound(stores.passkeys, db),
     staffSessions: bound(stores.staffSessions, db), apiTokens: bound(stores.apiTokens, db), scopedDevices: bound(stores.scopedDevices, db),
     scopedFleet: bound(stores.scopedFleet, db), orgTree: bound(stores.orgTree, db),
+    webhooks: bound(stores.webhooks, db, ['claimDue']), webhookSources: bound(stores.webhookSources, db),
   };
 }

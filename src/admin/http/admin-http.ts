@@ -13,6 +13,7 @@ import { deviceRoutes } from './routes/devices.routes';
 import { orgRoutes } from './routes/org.routes';
 import { recordRoutes } from './routes/records.routes';
 import { staffRoutes } from './routes/staff.routes';
+import { webhookRoutes } from './routes/webhooks.routes';
 
 export interface AdminHttp {
   /** Mounted at /api/v1. */
@@ -27,7 +28,7 @@ export interface AdminHttp {
 export function adminHttp(services: AdminServices, logger: Logger, version: string): AdminHttp {
   const routes: RouteDef[] = [
     ...authRoutes(services), ...staffRoutes(services), ...orgRoutes(services), ...deviceRoutes(services),
-    ...bulkRoutes(services), ...recordRoutes(services),
+    ...bulkRoutes(services), ...recordRoutes(services), ...webhookRoutes(services),
   ];
   const meta = route({
     method: 'get', path: '/openapi.json', tag: 'API', access: 'public', summary: 'This document (OpenAPI 3.1)',

@@ -10,6 +10,7 @@ import { NextCommandPlan1700000000009 } from './0009-next-command-plan';
 import { TransactionModel1700000000010 } from './0010-transaction-model';
 import { AdminApi1700000000013 } from './0013-admin-api';
 import { AdminIndexes1700000000014 } from './0014-admin-indexes';
+import { Webhooks1700000000015 } from './0015-webhooks';
 
 /**
  * The explicit, ordered list of schema migrations. Append only: a released migration is never
@@ -28,4 +29,5 @@ export const MIGRATIONS = [
   TransactionModel1700000000010,
   AdminApi1700000000013,
   AdminIndexes1700000000014,
+  Webhooks1700000000015,
 ];

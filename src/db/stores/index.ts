@@ -36,6 +36,10 @@ import type { ScopedFleetStore } from './scoped-fleet.store';
 import { SqlScopedFleetStore } from './scoped-fleet.store.sql';
 import type { OrgTreeStore } from './org-tree.store';
 import { SqlOrgTreeStore } from './org-tree.store.sql';
+import type { WebhookStore } from './webhook.store';
+import { SqlWebhookStore } from './webhook.store.sql';
+import type { WebhookSourceStore } from './webhook-source.store';
+import { SqlWebhookSourceStore } from './webhook-source.store.sql';
 
 export * from './apns-certificate.store';
 export * from './apple-device.store';
@@ -57,6 +61,8 @@ export * from './scope';
 export * from './scoped-device.store';
 export * from './scoped-fleet.store';
 export * from './org-tree.store';
+export * from './webhook.store';
+export * from './webhook-source.store';
 
 /** Every store Slate uses, behind its interface. Services receive the ones they need. */
 export interface Stores {
@@ -80,6 +86,8 @@ export interface Stores {
   scopedDevices: ScopedDeviceStore;
   scopedFleet: ScopedFleetStore;
   orgTree: OrgTreeStore;
+  webhooks: WebhookStore;
+  webhookSources: WebhookSourceStore;
 }
 
 /**
@@ -107,5 +115,7 @@ export function createStores(): Stores {
     scopedDevices: new SqlScopedDeviceStore(),
     scopedFleet: new SqlScopedFleetStore(),
     orgTree: new SqlOrgTreeStore(),
+    webhooks: new SqlWebhookStore(),
+    webhookSources: new SqlWebhookSourceStore(),
   };
 }

@@ -36,6 +36,7 @@ describe('admin API: scope, roles, step-up', () => {
     b.staff = (await h.slate.s.staff.getByEmail(staffB.email))!.id;
     b.passkey = staffB.authn.id;
     await h.token('helpdesk', 'gs-friedrichsthal');
+    b.webhook = (await admin.req('post', '/api/v1/webhooks').send({ url: 'https://hooks.example/b', events: ['command.failed'], scope: 'gs-friedrichsthal' }).expect(201)).body.webhook.id;
     b.token = (await h.slate.db.one<{ id: string }>("SELECT id FROM api_tokens WHERE name = 'helpdesk-gs-friedrichsthal'"))!.id;
   }, 60_000);
   afterAll(() => h?.close());
@@ -59,6 +60,8 @@ describe('admin API: scope, roles, step-up', () => {
     ['get', `/api/v1/certificates?device=${devB.id}`], ['post', `/api/v1/certificates/${b.serial}/revoke`, { reason: 'lost' }],
     ['delete', `/api/v1/staff/${b.staff}`], ['post', '/api/v1/staff/invites', { email: 'x@schule.example', role: 'helpdesk', scope: 'gs-friedrichsthal' }],
     ['delete', `/api/v1/tokens/${b.token}`], ['post', '/api/v1/tokens', { name: 'x', role: 'helpdesk', scope: 'gs-friedrichsthal' }],
+    ['delete', `/api/v1/webhooks/${b.webhook}`], ['get', `/api/v1/webhooks/${b.webhook}/deliveries`],
+    ['post', '/api/v1/webhooks', { url: 'https://hooks.example/x', events: ['command.failed'], scope: 'gs-friedrichsthal' }],
   ];
 
   it("answers 404 to a school-IT token of school A for every one of school B's objects, and changes nothing", async () => {
@@ -69,13 +72,17 @@ describe('admin API: scope, roles, step-up', () => {
       const r = await h.asToken(tokenA, method, path).send(body);
       answers.push(`${method.toUpperCase()} ${path} → ${r.status} ${r.body.error}`);
     }
+    // Session-only routes with an object: another member's passkey.
+    const itA = await h.staff('school_it', 'gs-bildstock');
+    const r = await itA.req('delete', `/api/v1/auth/passkeys/${b.passkey}`);
+    answers.push(`DELETE /api/v1/auth/passkeys/${b.passkey} → ${r.status} ${r.body.error}`);
     expect(answers.filter((a) => !/ → 404 (not_found|device_unknown|org_unit_unknown)$/.test(a))).toEqual([]);
     expect(Number((await h.slate.db.one<{ n: number }>('SELECT COUNT(*) AS n FROM command_queue'))!.n)).toBe(queued);
     expect(Number((await h.slate.db.one<{ n: number }>('SELECT COUNT(*) AS n FROM staff WHERE disabled_at IS NOT NULL'))!.n)).toBe(0);
     expect((await h.slate.s.certificates.getBySerial(b.serial!))!.revokedAt).toBeNull();
     // Refused actions are audited (as refusals), nothing else was written.
     const lines = await h.slate.stores.auditLog.scan(h.slate.db, headBefore.seq, 1000);
-    expect(lines.filter((l) => l.outcome === 'ok')).toEqual([]);
+    expect(lines.filter((l) => l.outcome === 'ok' && !['staff.invite', 'staff.join', 'auth.sign_in'].includes(l.action))).toEqual([]);
   });
 
   it("leaves school B's objects out of every list", async () => {
@@ -88,6 +95,7 @@ describe('admin API: scope, roles, step-up', () => {
     expect(await ids('/api/v1/certificates', 'serial')).not.toContain(b.serial);
     expect(await ids('/api/v1/staff')).not.toContain(b.staff);
     expect(await ids('/api/v1/tokens')).not.toContain(b.token);
+    expect(await ids('/api/v1/webhooks')).not.toContain(b.webhook);
   });
 
   it("serves the same requests for school A's own objects", async () => {
