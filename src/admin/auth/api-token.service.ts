@@ -6,7 +6,7 @@ import { pathInScope } from '../../db/stores/scope';
 import { AppError } from '../../errors';
 import { canGrant, isRole, requireRole } from '../rbac/roles';
 import { actorOf, CLI_ACTOR, requireFreshStepUp, requirePermission, type Principal } from './principal';
-import type { ScopeResolver } from './scope-resolver';
+import { scopeOf, type ScopeResolver } from './scope-resolver';
 import { sha256 } from './staff.service';
 
 export type { ApiToken } from '../../db/stores';
@@ -74,13 +74,14 @@ export class ApiTokenService {
 
   async authenticate(token: string): Promise<Principal | null> {
     if (!TOKEN.test(token)) return null;
-    const { db, tokens, scopes } = this.deps;
-    const t = await tokens.getByHash(db, sha256(token));
+    const { db, tokens } = this.deps;
+    const found = await tokens.getWithScope(db, sha256(token));
     const now = this.now();
-    if (!t || t.revokedAt || t.expiresAt <= now || !isRole(t.role)) return null;
+    if (!found) return null;
+    const { token: t, unit } = found;
+    if (t.revokedAt || t.expiresAt <= now || !isRole(t.role)) return null;
     if (!t.lastUsedAt || now.getTime() - t.lastUsedAt.getTime() > TOUCH_EVERY_MS) await tokens.touch(db, t.id, now);
-    const { scope, code } = await scopes.byId(db, t.scopeUnitId);
-    return { kind: 'token', id: t.id, label: `token:${t.name}`, role: t.role, scope, scopeCode: code };
+    return { kind: 'token', id: t.id, label: `token:${t.name}`, role: t.role, scope: scopeOf(unit), scopeCode: unit.code };
   }
 
   list(p: Principal): Promise<ApiToken[]> {

@@ -4,7 +4,7 @@ import type { Db } from '../../db/database';
 import type { StaffMember, StaffSessionStore, StaffStore } from '../../db/stores';
 import { isRole } from '../rbac/roles';
 import { actorOf, type Principal } from './principal';
-import type { ScopeResolver } from './scope-resolver';
+import { scopeOf, type ScopeResolver } from './scope-resolver';
 import { sha256 } from './staff.service';
 
 export interface SessionSettings {
@@ -52,14 +52,18 @@ export class SessionService {
   /** The principal behind a session cookie, or null when it is unknown, ended, idle too long or its member disabled. */
   async authenticate(token: string): Promise<Principal | null> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
-    const { db, sessions, staff, settings } = this.deps;
-    const s = await sessions.get(db, sha256(token));
+    const { db, sessions, settings } = this.deps;
+    const found = await sessions.getWithStaff(db, sha256(token));
     const now = this.now();
-    if (!s || s.revokedAt || s.expiresAt <= now || s.lastSeenAt.getTime() + settings.idleMs <= now.getTime()) return null;
-    const member = await staff.get(db, s.staffId);
-    if (!member || member.disabledAt || !isRole(member.role)) return null;
+    if (!found) return null;
+    const { session: s, staff: member, unit } = found;
+    if (s.revokedAt || s.expiresAt <= now || s.lastSeenAt.getTime() + settings.idleMs <= now.getTime()) return null;
+    if (member.disabledAt || !isRole(member.role)) return null;
     if (now.getTime() - s.lastSeenAt.getTime() > TOUCH_EVERY_MS) await sessions.touch(db, s.id, now);
-    return this.principal(member, { id: s.id, csrfToken: s.csrfToken, stepUpAt: s.stepUpAt });
+    return {
+      kind: 'session', id: member.id, label: member.email, role: member.role, scope: scopeOf(unit), scopeCode: unit.code, staffId: member.id,
+      sessionId: s.id, csrfToken: s.csrfToken, stepUpAt: s.stepUpAt,
+    };
   }
 
   async signOut(p: Principal, ip: string | null): Promise<void> {

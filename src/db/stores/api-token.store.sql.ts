@@ -1,7 +1,9 @@
 import { readDate } from '../columns';
 import { placeholders, type Atomic, type Queryable, type Tx } from '../database';
 import type { ApiToken, ApiTokenStore } from './api-token.store';
+import type { OrgUnit } from './org.store';
 import { pathPrefix, type Scope } from './scope';
+import { UNIT_COLS, unitFromJoin } from './unit-join';
 
 const COLS = 'id, name, role, scope_unit_id, created_by, created_at, expires_at, revoked_at, last_used_at';
 const inScope = (scope: Scope) => scope.root
@@ -17,6 +19,11 @@ export class SqlApiTokenStore implements ApiTokenStore {
   async getByHash(q: Queryable, tokenHash: string): Promise<ApiToken | null> {
     const r = await q.one(`SELECT ${COLS} FROM api_tokens WHERE token_hash = ?`, [tokenHash]);
     return r ? toToken(r) : null;
+  }
+
+  async getWithScope(q: Queryable, tokenHash: string): Promise<{ token: ApiToken; unit: OrgUnit } | null> {
+    const r = await q.one(`SELECT ${COLS.split(', ').map((c) => `t.${c}`).join(', ')}, ${UNIT_COLS} FROM api_tokens t JOIN org_units u ON u.id = t.scope_unit_id WHERE t.token_hash = ?`, [tokenHash]);
+    return r ? { token: toToken(r), unit: unitFromJoin(r) } : null;
   }
 
   async list(q: Queryable, scope: Scope): Promise<ApiToken[]> {

@@ -1,4 +1,5 @@
 import type { Atomic, Queryable, Tx } from '../database';
+import type { OrgUnit } from './org.store';
 import type { Scope } from './scope';
 
 export interface ApiToken {
@@ -17,6 +18,8 @@ export interface ApiToken {
 export interface ApiTokenStore {
   create(w: Atomic, t: ApiToken, tokenHash: string): Promise<void>;
   getByHash(q: Queryable, tokenHash: string): Promise<ApiToken | null>;
+  /** The token with its scope unit, in one query (every API request with a token asks this). */
+  getWithScope(q: Queryable, tokenHash: string): Promise<{ token: ApiToken; unit: OrgUnit } | null>;
   /** Tokens whose scope lies inside `scope`. */
   list(q: Queryable, scope: Scope): Promise<ApiToken[]>;
   getInScope(q: Queryable, scope: Scope, id: string): Promise<ApiToken | null>;
