@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { AuditRecord } from '../db/stores';
+import type { AuditLogRecord } from '../db/stores';
 
 /** The hash before the first entry. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -8,7 +8,7 @@ export const GENESIS_HASH = '0'.repeat(64);
  * The exact text an entry's MAC covers: every stored field in a fixed order, as JSON (so no value
  * can shift into its neighbour), the time in ISO form with milliseconds (what both databases keep).
  */
-export function canonicalEntry(r: Omit<AuditRecord, 'prevHash' | 'hash'>): string {
+export function canonicalEntry(r: Omit<AuditLogRecord, 'prevHash' | 'hash'>): string {
   return JSON.stringify([
     r.seq, r.at.toISOString(), r.actorType, r.actorId, r.actorLabel, r.actorRole, r.actorScope, r.action,
     r.targetType, r.targetId, r.scopePath, r.outcome, r.detail, r.ip,
@@ -20,7 +20,7 @@ export function canonicalEntry(r: Omit<AuditRecord, 'prevHash' | 'hash'>): strin
  * hash chain can be recomputed by whoever edits a row; with the key, someone holding only the
  * database cannot, so an edit, a deleted row or a rewritten tail shows as a broken link.
  */
-export function chainHash(key: Buffer, prevHash: string, r: Omit<AuditRecord, 'prevHash' | 'hash'>): string {
+export function chainHash(key: Buffer, prevHash: string, r: Omit<AuditLogRecord, 'prevHash' | 'hash'>): string {
   return createHmac('sha256', key).update(prevHash).update('\n').update(canonicalEntry(r)).digest('hex');
 }
 
@@ -30,7 +30,7 @@ export interface BrokenLink {
 }
 
 /** Checks one entry against its predecessor; null when the link holds. */
-export function checkLink(key: Buffer, prev: { seq: number; hash: string }, r: AuditRecord): BrokenLink | null {
+export function checkLink(key: Buffer, prev: { seq: number; hash: string }, r: AuditLogRecord): BrokenLink | null {
   if (r.seq !== prev.seq + 1) return { seq: prev.seq + 1, reason: 'sequence_gap' };
   if (!sameHex(r.prevHash, prev.hash)) return { seq: r.seq, reason: 'prev_hash_mismatch' };
   if (!sameHex(r.hash, chainHash(key, prev.hash, r))) return { seq: r.seq, reason: 'hash_mismatch' };

@@ -1,9 +1,9 @@
-import type { AuditRecord } from '../db/stores';
+import type { AuditLogRecord } from '../db/stores';
 
 export const AUDIT_CSV_HEADER = ['seq', 'at', 'actor_type', 'actor_id', 'actor', 'role', 'scope', 'action', 'target_type', 'target_id', 'outcome', 'ip', 'detail', 'hash'];
 
 /** One CSV line (RFC 4180) of an audit entry. */
-export function auditCsvLine(r: AuditRecord): string {
+export function auditCsvLine(r: AuditLogRecord): string {
   return csvLine([
     String(r.seq), r.at.toISOString(), r.actorType, r.actorId, r.actorLabel, r.actorRole, r.actorScope, r.action,
     r.targetType, r.targetId, r.outcome, r.ip, r.detail, r.hash,

@@ -1,8 +1,8 @@
 import type { Db, Tx } from '../db/database';
-import type { AuditActorType, AuditFilter, AuditLogStore, AuditOutcome, AuditRecord, Scope } from '../db/stores';
+import type { AuditActorType, AuditFilter, AuditLogStore, AuditOutcome, AuditLogRecord, Scope } from '../db/stores';
 import { canonicalDetail, chainHash, checkLink, GENESIS_HASH, type BrokenLink } from './audit-chain';
 
-export type { AuditFilter, AuditOutcome, AuditRecord } from '../db/stores';
+export type { AuditFilter, AuditOutcome, AuditLogRecord } from '../db/stores';
 
 /** Who acted: a member of staff, an API token, the operator's CLI or Slate itself. */
 export interface AuditActor {
@@ -43,7 +43,7 @@ export class AuditLog {
   constructor(private readonly deps: { db: Db; store: AuditLogStore; key: Buffer; now?: () => Date }) {}
 
   /** Appends in the caller's transaction; best done last in it (the head stays locked until commit). */
-  async append(tx: Tx, e: AuditEntry): Promise<AuditRecord> {
+  async append(tx: Tx, e: AuditEntry): Promise<AuditLogRecord> {
     const head = await this.deps.store.lockHead(tx);
     const body = {
       seq: head.seq + 1, at: this.deps.now?.() ?? new Date(), actorType: e.actor.type, actorId: e.actor.id,
@@ -52,17 +52,17 @@ export class AuditLog {
       scopePath: (e.target ? e.target.path : undefined) ?? e.actor.scopePath, outcome: e.outcome ?? 'ok',
       detail: canonicalDetail(e.detail), ip: e.ip?.slice(0, 64) ?? null,
     };
-    const record: AuditRecord = { ...body, prevHash: head.hash, hash: chainHash(this.deps.key, head.hash, body) };
+    const record: AuditLogRecord = { ...body, prevHash: head.hash, hash: chainHash(this.deps.key, head.hash, body) };
     await this.deps.store.append(tx, record);
     return record;
   }
 
   /** Appends in a transaction of its own: refusals and failures, whose action left nothing else. */
-  record(e: AuditEntry): Promise<AuditRecord> {
+  record(e: AuditEntry): Promise<AuditLogRecord> {
     return this.deps.db.transaction((tx) => this.append(tx, e));
   }
 
-  query(scope: Scope, filter: AuditFilter): Promise<AuditRecord[]> {
+  query(scope: Scope, filter: AuditFilter): Promise<AuditLogRecord[]> {
     return this.deps.store.list(this.deps.db, scope, filter);
   }
 

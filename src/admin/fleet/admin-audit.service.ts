@@ -1,10 +1,10 @@
-import type { AuditLog, AuditRecord, VerifyReport } from '../../audit/audit-log';
+import type { AuditLog, AuditLogRecord, VerifyReport } from '../../audit/audit-log';
 import type { AuditFilter } from '../../db/stores';
 import { AppError } from '../../errors';
 import { decodeCursor, pageOf, type Page } from '../cursor';
 import { requirePermission, type Principal } from '../auth/principal';
 
-export type { AuditRecord, VerifyReport } from '../../audit/audit-log';
+export type { AuditLogRecord, VerifyReport } from '../../audit/audit-log';
 
 export type AuditQuery = Omit<AuditFilter, 'beforeSeq'> & { cursor?: string };
 
@@ -12,14 +12,14 @@ export type AuditQuery = Omit<AuditFilter, 'beforeSeq'> & { cursor?: string };
 export class AdminAudit {
   constructor(private readonly log: AuditLog) {}
 
-  async query(p: Principal, q: AuditQuery): Promise<Page<AuditRecord>> {
+  async query(p: Principal, q: AuditQuery): Promise<Page<AuditLogRecord>> {
     requirePermission(p, 'audit.read');
     const rows = await this.log.query(p.scope, { ...q, beforeSeq: decodeCursor(q.cursor, 'seq') as number | undefined, limit: q.limit + 1 });
     return pageOf(rows, q.limit, (r) => r.seq);
   }
 
   /** Every line in scope matching the filter, page by page (CSV export). */
-  async *all(p: Principal, q: Omit<AuditQuery, 'cursor' | 'limit'>): AsyncGenerator<AuditRecord> {
+  async *all(p: Principal, q: Omit<AuditQuery, 'cursor' | 'limit'>): AsyncGenerator<AuditLogRecord> {
     requirePermission(p, 'audit.read');
     let beforeSeq: number | undefined;
     for (;;) {

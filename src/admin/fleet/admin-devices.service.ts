@@ -85,7 +85,7 @@ export class AdminDevices {
       const grade = await this.unit(tx, p.scope, to.grade, 'grade');
       const cls = to.class === undefined ? null : await this.unit(tx, p.scope, to.class, 'class');
       if (grade.parentId !== school.id || (cls && cls.parentId !== grade.id)) throw new AppError('validation_failed', 'grade and class must lie in the school', { details: { field: 'grade', problem: 'not in the school' } });
-      const change = { deviceId: device.id, from: { schoolId: device.schoolId, gradeId: device.gradeId, classId: device.classId }, to: { schoolId: school.id, gradeId: grade.id, classId: cls?.id ?? null } };
+      const change = { deviceId: device.id, from: { schoolId: device.schoolId, gradeId: device.gradeId, classId: device.classId }, to: { schoolId: school.id, gradeId: grade.id, classId: cls?.id ?? null }, by: p.label };
       await mover.move(tx, change);
       await audit.append(tx, {
         actor: actorOf(p), action: 'device.move', target: { type: 'device', id: device.id, path: (cls ?? grade).path },

@@ -11,6 +11,8 @@ export interface PlacementChange {
   deviceId: string;
   from: Placement;
   to: Placement;
+  /** Who moved it (audit label), for what the reconciler queues. */
+  by: string;
 }
 
 /** Moves a device in the tree, inside the caller's transaction (which also holds the audit line). */

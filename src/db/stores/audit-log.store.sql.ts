@@ -1,6 +1,6 @@
 import { readDate } from '../columns';
 import { placeholders, type Queryable, type Tx } from '../database';
-import type { AuditFilter, AuditLogStore, AuditRecord } from './audit-log.store';
+import type { AuditFilter, AuditLogStore, AuditLogRecord } from './audit-log.store';
 import { pathPrefix, type Scope } from './scope';
 
 const COLUMNS = [
@@ -16,7 +16,7 @@ export class SqlAuditLogStore implements AuditLogStore {
     return { seq: Number(r.seq), hash: r.hash };
   }
 
-  async append(tx: Tx, r: AuditRecord): Promise<void> {
+  async append(tx: Tx, r: AuditLogRecord): Promise<void> {
     await tx.run(`INSERT INTO audit_log (${COLUMNS.join(', ')}) VALUES (${placeholders(COLUMNS.length)})`, [
       r.seq, r.at, r.actorType, r.actorId, r.actorLabel, r.actorRole, r.actorScope, r.action, r.targetType, r.targetId,
       r.scopePath, r.outcome, r.detail, r.ip, r.prevHash, r.hash,
@@ -29,7 +29,7 @@ export class SqlAuditLogStore implements AuditLogStore {
     return { seq: Number(r?.seq ?? 0), hash: r?.hash ?? '' };
   }
 
-  async list(q: Queryable, scope: Scope, f: AuditFilter): Promise<AuditRecord[]> {
+  async list(q: Queryable, scope: Scope, f: AuditFilter): Promise<AuditLogRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, v: unknown) => {
@@ -49,17 +49,17 @@ export class SqlAuditLogStore implements AuditLogStore {
     return (await q.rows(`${SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ${limit}`, params)).map(toRecord);
   }
 
-  async scan(q: Queryable, afterSeq: number, limit: number): Promise<AuditRecord[]> {
+  async scan(q: Queryable, afterSeq: number, limit: number): Promise<AuditLogRecord[]> {
     return (await q.rows(`${SELECT} WHERE seq > ? ORDER BY seq LIMIT ${Math.max(1, Math.floor(limit))}`, [afterSeq])).map(toRecord);
   }
 }
 
-function toRecord(r: Record<string, unknown>): AuditRecord {
+function toRecord(r: Record<string, unknown>): AuditLogRecord {
   const s = (k: string) => (r[k] === null || r[k] === undefined ? null : String(r[k]));
   return {
-    seq: Number(r.seq), at: readDate(r.at)!, actorType: String(r.actor_type) as AuditRecord['actorType'], actorId: s('actor_id'),
+    seq: Number(r.seq), at: readDate(r.at)!, actorType: String(r.actor_type) as AuditLogRecord['actorType'], actorId: s('actor_id'),
     actorLabel: String(r.actor_label), actorRole: s('actor_role'), actorScope: s('actor_scope'), action: String(r.action),
-    targetType: s('target_type'), targetId: s('target_id'), scopePath: s('scope_path'), outcome: String(r.outcome) as AuditRecord['outcome'],
+    targetType: s('target_type'), targetId: s('target_id'), scopePath: s('scope_path'), outcome: String(r.outcome) as AuditLogRecord['outcome'],
     detail: s('detail'), ip: s('ip'), prevHash: String(r.prev_hash), hash: String(r.hash),
   };
 }

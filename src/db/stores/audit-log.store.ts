@@ -6,7 +6,7 @@ export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
 export type AuditActorType = 'staff' | 'token' | 'cli' | 'system';
 
 /** One line of the audit log as stored: who (role, scope), what, on which target, when, from where, outcome. */
-export interface AuditRecord {
+export interface AuditLogRecord {
   seq: number;
   at: Date;
   actorType: AuditActorType;
@@ -46,10 +46,10 @@ export interface AuditLogStore {
   /** The chain's head, locked for the rest of the transaction: appends take turns. */
   lockHead(tx: Tx): Promise<{ seq: number; hash: string }>;
   /** Appends a line and advances the head (caller holds the head lock). */
-  append(tx: Tx, record: AuditRecord): Promise<void>;
+  append(tx: Tx, record: AuditLogRecord): Promise<void>;
   head(q: Queryable): Promise<{ seq: number; hash: string }>;
   /** Lines inside the scope, newest first. */
-  list(q: Queryable, scope: Scope, filter: AuditFilter): Promise<AuditRecord[]>;
+  list(q: Queryable, scope: Scope, filter: AuditFilter): Promise<AuditLogRecord[]>;
   /** Every line after `afterSeq` in chain order (verification). */
-  scan(q: Queryable, afterSeq: number, limit: number): Promise<AuditRecord[]>;
+  scan(q: Queryable, afterSeq: number, limit: number): Promise<AuditLogRecord[]>;
 }
