@@ -8,9 +8,11 @@
  *   db ........................ Db/Tx, migrations, stores: no services, no handlers
  *   ca ........................ the certificate authority (stores certificates and challenges)
  *   policy ................... the policy core: pure (catalog, scope, versions, planner); no database
+ *   audit ..................... the hash-chained audit log: above the data layer, below every service that writes it
  *   apple, fleet, background,
  *   reconciler ................ services (reconciler: policy's database side)
- *   apple/http, http .......... handlers: translate HTTP ↔ services, no database
+ *   admin ..................... admin API services (auth, RBAC, scoped fleet operations)
+ *   apple/http, http, admin/http  handlers: translate HTTP ↔ services, no database
  *   app.ts, cli, server.ts .... composition and entry points
  */
 const PURE_OK = ['^src/errors/', '^node_modules/', '^(node:)?[a-z_]+$'];
@@ -69,8 +71,22 @@ module.exports = {
       name: 'handlers-do-not-touch-the-database',
       comment: 'HTTP handlers only translate: they call services, never stores or SQL.',
       severity: 'error',
-      from: { path: '^src/(apple/http|http)/' },
+      from: { path: '^src/(apple/http|http|admin/http)/' },
       to: { path: '^src/db/' },
+    },
+    {
+      name: 'audit-below-services',
+      comment: 'The audit log knows storage and errors only: every service may write it, it calls none of them.',
+      severity: 'error',
+      from: { path: '^src/audit/' },
+      to: { path: '^src/(admin|apple|ca|fleet|background|http|cli|policy|android|sim)/|^src/(app|server)\\.ts$' },
+    },
+    {
+      name: 'admin-services-below-handlers',
+      comment: 'Admin services are called by handlers and the CLI, never the other way round.',
+      severity: 'error',
+      from: { path: '^src/admin/', pathNot: '^src/admin/http/' },
+      to: { path: '^src/admin/http/|^src/(http|apple/http)/' },
     },
     {
       name: 'only-entry-points-wire',

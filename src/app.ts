@@ -37,6 +37,11 @@ import { AppleSchemas } from './apple/schema';
 import { PolicyAnswerEffects } from './reconciler/policy-answer-effects';
 import { createPolicy } from './reconciler/policy.factory';
 import type { PolicyService } from './reconciler/policy.service';
+import { createAdminServices, type AdminServices } from './admin/admin.factory';
+import { adminHttp } from './admin/http/admin-http';
+import { auditEventSink } from './audit/audit-events';
+import { AuditLog } from './audit/audit-log';
+import { slateVersion } from './cli/version';
 
 export interface Services {
   org: OrgService;
@@ -63,6 +68,10 @@ export interface Services {
     renewal: IdentityRenewal;
     protocol: AppleProtocol;
   };
+  /** The hash-chained audit log (src/audit). */
+  audit: AuditLog;
+  /** The admin API (src/admin): staff, passkeys, sessions, tokens, scoped fleet operations. */
+  admin: AdminServices;
 }
 
 export interface Slate {
@@ -117,8 +126,9 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
       pushTopic: () => apnsCertificates.current()?.topic ?? null, publicUrl: config.publicUrl, organization: config.pki.organization,
     });
     const devices = new DeviceService({ db, devices: stores.devices, appleDevices: stores.appleDevices, checkins: stores.checkins, org });
+    const audit = new AuditLog({ db, store: stores.auditLog, key: secrets.subkey('audit-chain') });
     const policy = createPolicy({
-      config, db, stores, schemas, secretKey, signer: (b) => ca.signProfile(b), logger,
+      config, db, stores, audit: auditEventSink(audit), schemas, secretKey, signer: (b) => ca.signProfile(b), logger,
       // Late-bound: the command service is built with policy's answer effects below.
       commands: { enqueueIn: (tx, ids, command, o) => commands.enqueueIn(tx, ids, command, o) },
       build: (t, p) => protocol.buildCommand(t, p), schoolIdsUnder: (code) => org.schoolIdsUnder(code), resolveDevice: (id) => devices.require(id),
@@ -140,14 +150,18 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
       renewBeforeMs: config.apple.renewBeforeMs, logger,
     });
     const auth = new DeviceAuthenticator({ db, verifier: ca.verifier, certificates: stores.certificates, appleDevices: stores.appleDevices, logger });
+    const staff = new StaffCommands({ db, commands, appleDevices: stores.appleDevices, secrets, build: (t, p) => protocol.buildCommand(t, p) });
     const services: Services = {
       org, enrollmentTokens, enrollment, apnsCertificates, push, pki: ca,
       devices, policy: policy.service,
-      deviceMoves: new DeviceMoves({ db, devices: stores.devices, org, audit: stores.audit, resolve: (id) => devices.require(id), listener: policy.events }),
-      apple: {
-        commands, checkins, renewal, protocol, auth,
-        staff: new StaffCommands({ db, commands, appleDevices: stores.appleDevices, secrets, build: (t, p) => protocol.buildCommand(t, p) }),
-      },
+      deviceMoves: new DeviceMoves({ db, devices: stores.devices, org, audit: auditEventSink(audit), resolve: (id) => devices.require(id), listener: policy.events }),
+      apple: { commands, checkins, renewal, protocol, auth, staff },
+      audit,
+      admin: createAdminServices({
+        config: config.admin, publicUrl: config.publicUrl, db, stores, audit, devices, commands, staffCommands: staff, enrollmentTokens,
+        secrets, logger, allowHttpWebhooks: config.env !== 'production', pushCertificateExpiry: () => apnsCertificates.current(),
+        afterMove: (tx, c) => policy.events.moved(tx, c.deviceId, c.by),
+      }),
     };
     if (opts.importOrg && config.orgImportOnStart && (await services.org.isEmpty())) {
       const result = await services.org.importFile(config.orgFile);
@@ -160,10 +174,13 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
       checkins, commands, contacts: new ContactTracker(db, stores.devices, config.caches.contacts), logger,
     };
     const connect = commandEndpoint(deviceEndpoints);
+    const admin = adminHttp(services.admin, logger, slateVersion());
     const app = buildHttpApp(logger, [
       { path: '/', router: healthRouter({ pingDatabase: () => db.ping() }) },
       { path: '/scep', router: scepRouter({ capabilities: SCEP_CAPABILITIES, caCertificate: () => ca.scepCaCertificate(), pkiOperation: (m) => ca.scepOperation(m), logger }) },
       { path: '/mdm', router: mdmRouter(deviceEndpoints, connect) },
+      { path: '/api/v1', router: admin.api },
+      { path: '/api/docs', router: admin.docs },
       { path: '/enroll', router: enrollRouter({ profileFor: (t) => enrollment.forLink(t), sign: (p) => enrollment.sign(p), allowUnsigned: config.apple.allowUnsignedEnrollment, logger }) },
     ], { trustProxy: config.apple.trustProxy });
     const tasks = housekeeping(config, db, stores, services, logger);
@@ -200,5 +217,9 @@ function housekeeping(config: Config, db: Db, stores: Stores, services: Services
   tasks.add('renew-identities', 3_600_000, () => services.apple.renewal.renewDue());
   // Refused policy items whose backoff ran out; the task's own interval is the finest retry step.
   tasks.add('policy-retries', 60_000, () => services.policy.retryDue());
+  tasks.add('prune-staff-sessions', 3_600_000, () => stores.staffSessions.prune(db, new Date()));
+  tasks.add('prune-webauthn-challenges', 3_600_000, () => stores.passkeys.pruneChallenges(db, new Date()));
+  tasks.add('webhook-collect', 15_000, () => services.admin.webhookDispatcher.collect());
+  tasks.add('webhook-deliver', 5_000, () => services.admin.webhookDispatcher.deliver());
   return tasks;
 }

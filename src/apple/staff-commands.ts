@@ -1,5 +1,5 @@
 import type { SecretBox } from '../crypto/secret-box';
-import type { Db } from '../db/database';
+import type { Db, Tx } from '../db/database';
 import type { AppleDeviceStore, Device } from '../db/stores';
 import { AppError } from '../errors';
 import type { CommandService, EnqueueResult } from './command.service';
@@ -35,6 +35,11 @@ export class StaffCommands {
   ) {}
 
   async send(req: StaffCommandRequest): Promise<EnqueueResult & { skipped: { deviceId: string; reason: string }[] }> {
+    return this.deps.db.transaction((tx) => this.sendIn(tx, req));
+  }
+
+  /** As send, in the caller's transaction (the admin API writes the audit line in it). */
+  async sendIn(tx: Tx, req: StaffCommandRequest): Promise<EnqueueResult & { skipped: { deviceId: string; reason: string }[] }> {
     const skipped: { deviceId: string; reason: string }[] = [];
     const targets = req.devices.filter((d) => {
       if (d.platform !== 'apple') skipped.push({ deviceId: d.id, reason: 'not an Apple device' });
@@ -46,17 +51,17 @@ export class StaffCommands {
     const opts = { createdBy: req.by, bulkTarget: req.bulkTarget };
     if (req.requestType !== 'ClearPasscode') {
       const command = this.deps.build(req.requestType, req.params ?? {});
-      return { ...(await this.deps.commands.enqueue(targets.map((d) => d.id), command, opts)), skipped };
+      return { ...(await this.deps.commands.enqueueIn(tx, targets.map((d) => d.id), command, opts)), skipped };
     }
     const result: EnqueueResult = { bulkJobId: null, commands: [], duplicates: [] };
     for (const d of targets) {
-      const sealed = (await this.deps.appleDevices.get(this.deps.db, d.id))?.unlockTokenSealed;
+      const sealed = (await this.deps.appleDevices.get(tx, d.id))?.unlockTokenSealed;
       if (!sealed) {
         skipped.push({ deviceId: d.id, reason: 'no UnlockToken (device not supervised or never sent one)' });
         continue;
       }
       const command = this.deps.build('ClearPasscode', { UnlockToken: this.deps.secrets.open('unlock-token', sealed) });
-      const r = await this.deps.commands.enqueue([d.id], command, { createdBy: req.by });
+      const r = await this.deps.commands.enqueueIn(tx, [d.id], command, { createdBy: req.by });
       result.commands.push(...r.commands);
       result.duplicates.push(...r.duplicates);
     }

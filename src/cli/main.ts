@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { isAppError } from '../errors';
+import { registerAdmin } from './commands/admin.command';
 import { registerApns } from './commands/apns.command';
 import { registerDevice } from './commands/device.command';
 import { registerEnroll } from './commands/enroll.command';
@@ -22,6 +23,7 @@ export async function runCli(argv: string[]): Promise<void> {
   registerProfiles(program);
   registerApns(program);
   registerPki(program);
+  registerAdmin(program);
   oneLineUsageErrors(program);
   try {
     await program.parseAsync(argv);

@@ -5,6 +5,7 @@ import { dropEmpty, Env, resolveFileVariants } from './env-source';
 import { appleConfig, appleEnv, type AppleConfig } from './apple.config';
 import { pkiConfig, pkiEnv, type PkiConfig } from './pki.config';
 import { policyConfig, policyEnv, type PolicyConfig } from './policy.config';
+import { adminConfig, adminEnv, type AdminConfig } from './admin.config';
 import { bool, duration, httpUrl, port } from './schema';
 
 /**
@@ -57,6 +58,7 @@ const schema = z.object({
   ...pkiEnv,
   ...appleEnv,
   ...policyEnv,
+  ...adminEnv,
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -80,6 +82,7 @@ export interface Config {
   pki: PkiConfig;
   apple: AppleConfig;
   policy: PolicyConfig;
+  admin: AdminConfig;
   /** Sizes of the per-device caches the composition root creates (DEVICE_CACHE_SIZE). */
   caches: { verifiedCertificates: number; contacts: number };
 }
@@ -120,6 +123,7 @@ export function loadConfig(processEnv: Env = process.env): Config {
     pki: pkiConfig(c),
     apple: appleConfig(c),
     policy: policyConfig(c, env),
+    admin: adminConfig(c, publicUrl),
     caches: { verifiedCertificates: c.DEVICE_CACHE_SIZE, contacts: c.DEVICE_CACHE_SIZE },
   };
 }

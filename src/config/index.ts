@@ -4,3 +4,4 @@ export type { PkiConfig } from './pki.config';
 export type { AppleConfig } from './apple.config';
 export { parseDuration } from './schema';
 export type { PolicyConfig } from './policy.config';
+export type { AdminConfig } from './admin.config';

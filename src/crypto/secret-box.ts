@@ -24,6 +24,11 @@ export class SecretBox {
     return k;
   }
 
+  /** A key for another use than sealing (a MAC), derived from SECRET_KEY under its own label. */
+  subkey(label: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.master, Buffer.alloc(0), `slate/subkey/${label}`, 32));
+  }
+
   seal(purpose: SecretPurpose, plaintext: Buffer | string): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key(purpose), iv);

@@ -35,6 +35,13 @@ export type ErrorCode =
   | 'certificate_bound_elsewhere'
   | 'enrollment_unavailable'
   | 'push_certificate_invalid'
+  | 'json_invalid'
+  | 'cursor_invalid'
+  | 'invite_invalid'
+  | 'webauthn_failed'
+  | 'csrf_failed'
+  | 'step_up_required'
+  | 'confirmation_mismatch'
   | 'server_error';
 
 const DEFAULT_STATUS: Record<ErrorCode, number> = {
@@ -69,6 +76,13 @@ const DEFAULT_STATUS: Record<ErrorCode, number> = {
   certificate_bound_elsewhere: 403,
   enrollment_unavailable: 503,
   push_certificate_invalid: 400,
+  json_invalid: 400,
+  cursor_invalid: 400,
+  invite_invalid: 410,
+  webauthn_failed: 401,
+  csrf_failed: 403,
+  step_up_required: 403,
+  confirmation_mismatch: 400,
   server_error: 500,
 };
 

@@ -1,5 +1,6 @@
+import type { AuditEvent, AuditEventSink } from '../audit/audit-events';
 import type { Db, Tx } from '../db/database';
-import type { AuditStore, Device, DeviceStore } from '../db/stores';
+import type { Device, DeviceStore } from '../db/stores';
 import { AppError } from '../errors';
 import { classCodeOf } from './org-file';
 import type { OrgService } from './org.service';
@@ -35,7 +36,7 @@ export class DeviceMoves {
     db: Db;
     devices: DeviceStore;
     org: OrgService;
-    audit: AuditStore;
+    audit: AuditEventSink;
     resolve(id: string): Promise<Device>;
     listener?: PlacementListener;
     now?: () => Date;

@@ -1,8 +1,9 @@
+import type { AuditEvent, AuditEventSink } from '../audit/audit-events';
 import type { AppleCommand, DeviceReport } from '../apple/protocol';
 import { describeErrorChain, parseInstalledApplicationList, parseProfileList } from '../apple/protocol';
 import type { EnqueueOptions, EnqueueResult } from '../apple/command.service';
 import type { Tx } from '../db/database';
-import type { AuditStore, CommandRecord, PolicyDeviceStore, PolicyItem } from '../db/stores';
+import type { CommandRecord, PolicyDeviceStore, PolicyItem } from '../db/stores';
 import type { Logger } from '../log/logger';
 import { recordFailure, type ActionKind, type LicenceProvider } from '../policy';
 import { compactProfiles, missingApps } from './device-states';
@@ -17,7 +18,7 @@ export const POLICY_INVENTORY = ['ProfileList', 'InstalledApplicationList'] as c
 
 export interface PolicyEventDeps {
   devices: PolicyDeviceStore;
-  audit: AuditStore;
+  audit: AuditEventSink;
   contexts: PolicyContexts;
   reconciler: PolicyReconciler;
   commands: { enqueueIn(tx: Tx, deviceIds: readonly string[], command: AppleCommand, opts?: EnqueueOptions): Promise<EnqueueResult> };

@@ -1,7 +1,8 @@
+import type { AuditEvent, AuditEventSink } from '../audit/audit-events';
 import type { EnqueueOptions, EnqueueResult } from '../apple/command.service';
 import type { AppleCommand } from '../apple/protocol';
 import type { Tx } from '../db/database';
-import type { AuditEvent, AuditStore, CommandQueueStore, PolicyDeviceRow, PolicyDeviceStore, PolicyItem } from '../db/stores';
+import type { CommandQueueStore, PolicyDeviceRow, PolicyDeviceStore, PolicyItem } from '../db/stores';
 import type { Logger } from '../log/logger';
 import type { LicenceProvider, PolicyAction } from '../policy';
 import { buildAction, type BuiltAction } from './action-commands';
@@ -31,7 +32,7 @@ export interface DeviceReconcile {
 
 export interface ReconcilerDeps {
   devices: PolicyDeviceStore;
-  audit: AuditStore;
+  audit: AuditEventSink;
   queue: Pick<CommandQueueStore, 'cancel'>;
   commands: { enqueueIn(tx: Tx, deviceIds: readonly string[], command: AppleCommand, opts?: EnqueueOptions): Promise<EnqueueResult> };
   licences: LicenceProvider;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { AuditEventSink } from '../audit/audit-events';
 import type { AppleCommand } from '../apple/protocol';
 import type { AppleSchemas } from '../apple/schema';
 import type { Config } from '../config';
@@ -24,6 +25,8 @@ export function createPolicy(d: {
   config: Config;
   db: Db;
   stores: Stores;
+  /** The hash-chained audit log, through the events interface the reconciler writes. */
+  audit: AuditEventSink;
   schemas: AppleSchemas;
   secretKey: Buffer;
   signer: ProfileSigner;
@@ -45,12 +48,12 @@ export function createPolicy(d: {
     signer: d.signer,
   };
   const contexts = new PolicyContexts({ catalogs: stores.policyCatalog, org: stores.org, env, logger });
-  const reconciler = new PolicyReconciler({ devices: stores.policyDevices, audit: stores.audit, queue: stores.commands, commands: d.commands, licences, logger });
+  const reconciler = new PolicyReconciler({ devices: stores.policyDevices, audit: d.audit, queue: stores.commands, commands: d.commands, licences, logger });
   const events = new PolicyEvents({
-    devices: stores.policyDevices, audit: stores.audit, contexts, reconciler, commands: d.commands, build: d.build, licences, logger, maxAttempts: config.policy.maxAttempts,
+    devices: stores.policyDevices, audit: d.audit, contexts, reconciler, commands: d.commands, build: d.build, licences, logger, maxAttempts: config.policy.maxAttempts,
   });
   const service = new PolicyService({
-    db: d.db, catalogs: stores.policyCatalog, devices: stores.policyDevices, audit: stores.audit, contexts, reconciler,
+    db: d.db, catalogs: stores.policyCatalog, devices: stores.policyDevices, audit: d.audit, contexts, reconciler,
     schoolIdsUnder: d.schoolIdsUnder, resolveDevice: d.resolveDevice, catalogDir: config.policy.catalogDir, logger,
   });
   return { contexts, reconciler, events, service };

@@ -1,5 +1,6 @@
+import type { AuditEvent, AuditEventSink } from '../audit/audit-events';
 import type { Db } from '../db/database';
-import type { AuditStore, PolicyCatalogStore, PolicyDeviceRow, PolicyDeviceStore } from '../db/stores';
+import type { PolicyCatalogStore, PolicyDeviceRow, PolicyDeviceStore } from '../db/stores';
 import { AppError } from '../errors';
 import type { Logger } from '../log/logger';
 import { readCatalogDir, type CatalogReport, type CatalogSource, type DevicePlan, type FleetPlan, type ItemState, type PlanTotals } from '../policy';
@@ -55,7 +56,7 @@ export interface PolicyServiceDeps {
   db: Db;
   catalogs: PolicyCatalogStore;
   devices: PolicyDeviceStore;
-  audit: AuditStore;
+  audit: AuditEventSink;
   contexts: PolicyContexts;
   reconciler: PolicyReconciler;
   /** School ids at or under an organisation code (plan --school). */

@@ -11,6 +11,7 @@
  *     own transaction, and the whole answer poll of a ProfileList: < 2 ms budget.
  * Results go to docs/benchmarks.md (## Policy reconciler).
  */
+import { auditEventSink } from '../../src/audit/audit-events';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -166,7 +167,7 @@ async function main(): Promise<void> {
 
     // 4. One inventory report: a converged device reports its ProfileList.
     const policy = createPolicy({
-      config: slate.config, db: slate.db, stores: slate.stores, schemas: new AppleSchemas(), secretKey: loadSecretKey(slate.config), signer: (b) => b,
+      config: slate.config, db: slate.db, stores: slate.stores, audit: auditEventSink(slate.services.audit), schemas: new AppleSchemas(), secretKey: loadSecretKey(slate.config), signer: (b) => b,
       commands: slate.services.apple.commands, build: (t, p) => slate.services.apple.protocol.buildCommand(t, p),
       schoolIdsUnder: (c) => slate.services.org.schoolIdsUnder(c), resolveDevice: (x) => slate.services.devices.require(x), logger: slate.logger,
     });

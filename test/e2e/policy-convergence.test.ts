@@ -1,3 +1,4 @@
+import { auditLines } from '../helpers/audit-lines';
 import type { EnqueuedCommand } from '../../src/reconciler/policy-reconciler';
 import { policySecretsEnv, PREFIX, testCatalog } from '../helpers/policy-catalog';
 import { startSpine, type SpineHarness } from '../helpers/spine-harness';
@@ -66,7 +67,7 @@ describe('policy convergence (simulated iPads)', () => {
     expect(handled.map((l) => l.requestType)).toEqual(expect.arrayContaining(['RemoveProfile', 'InstallProfile', 'RemoveApplication']));
     expect(profiles(b3)).toEqual(['passcode-grade-4', 'wifi-bildstock']);
     expect(apps(b3)).toEqual([]);
-    const audit = await h.slate.stores.audit.list(h.slate.db, { target: await id(b3) });
+    const audit = await auditLines(h.slate, { targetType: 'device', targetId: await id(b3) });
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['device.move', 'policy.enqueue']));
     expect((await h.slate.services.policy.status({ device: b3.udid })).rows.every((x) => x.state === 'installed')).toBe(true);
   });
@@ -84,10 +85,10 @@ describe('policy convergence (simulated iPads)', () => {
     const enqueued: string[] = [];
     for (const ipad of Object.values(ipads)) {
       for (const c of await pendingIn(ipad)) {
-        const audit = (await h.slate.stores.audit.list(h.slate.db, { target: c.deviceId, action: 'policy.enqueue', limit: 1 }))[0]!;
-        expect(audit.details).toMatchObject({ cause: 'apply', catalogVersion: applied.version.id });
+        const audit = (await auditLines(h.slate, { targetType: 'device', targetId: c.deviceId, action: 'policy.enqueue', limit: 1 }))[0]!;
+        expect(JSON.parse(audit.detail!)).toMatchObject({ cause: 'apply', catalogVersion: applied.version.id });
         expect(c.requestType).toBe('InstallProfile');
-        enqueued.push(...(audit.details!.commands as string[]).map((s) => `${c.deviceId} ${s}`));
+        enqueued.push(...(JSON.parse(audit.detail!).commands as string[]).map((s) => `${c.deviceId} ${s}`));
       }
     }
     expect(enqueued.sort()).toEqual(predicted);

@@ -32,6 +32,10 @@ export function boundStores(db: Db, stores: Stores = createStores()): BoundStore
     enrollmentTokens: bound(stores.enrollmentTokens, db), appleDevices: bound(stores.appleDevices, db), checkins: bound(stores.checkins, db),
     apnsCertificates: bound(stores.apnsCertificates, db), pushOutbox: bound(stores.pushOutbox, db, ['claimDue']),
     certificates: bound(stores.certificates, db), scepChallenges: bound(stores.scepChallenges, db), taskRuns: bound(stores.taskRuns, db),
-    audit: bound(stores.audit, db), policyCatalog: bound(stores.policyCatalog, db), policyDevices: bound(stores.policyDevices, db),
+    policyCatalog: bound(stores.policyCatalog, db), policyDevices: bound(stores.policyDevices, db),
+    auditLog: bound(stores.auditLog, db), staff: bound(stores.staff, db), passkeys: bound(stores.passkeys, db),
+    staffSessions: bound(stores.staffSessions, db), apiTokens: bound(stores.apiTokens, db), scopedDevices: bound(stores.scopedDevices, db),
+    scopedFleet: bound(stores.scopedFleet, db), orgTree: bound(stores.orgTree, db),
+    webhooks: bound(stores.webhooks, db, ['claimDue']), webhookSources: bound(stores.webhookSources, db),
   };
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Config } from '../../config';
-import type { Atomic, Db } from '../../db/database';
+import type { Atomic, Db, Tx } from '../../db/database';
 import type { EnrollmentToken, EnrollmentTokenStore, ScepChallengeStore } from '../../db/stores';
 import { AppError } from '../../errors';
 import type { OrgService } from '../../fleet/org.service';
@@ -45,6 +45,13 @@ export class EnrollmentTokenService {
   ) {}
 
   async create(req: CreateEnrollmentToken, now = new Date()): Promise<IssuedEnrollmentToken> {
+    const issued = await this.prepare(req, now);
+    await this.save(this.deps.db, issued);
+    return issued;
+  }
+
+  /** Checks the request and makes the token without storing it (the admin API stores it with its audit line). */
+  async prepare(req: CreateEnrollmentToken, now = new Date()): Promise<IssuedEnrollmentToken> {
     const { org, config } = this.deps;
     const { school, grade } = await org.requireGrade(req.schoolCode, req.gradeLevel);
     let classId: string | null = null;
@@ -65,8 +72,12 @@ export class EnrollmentTokenService {
       expiresAt: new Date(now.getTime() + ttl), revokedAt: null, uses: 0, maxUses: maxUses === 0 ? null : maxUses, lastUsedAt: null,
       createdBy: req.createdBy ?? null, createdAt: now,
     };
-    await this.deps.store.create(this.deps.db, record, hashEnrollmentToken(token));
     return { token, url: `${config.publicUrl}/enroll/${token}`, record };
+  }
+
+  /** Stores a prepared token, in the caller's transaction if given one. */
+  async save(w: Atomic, issued: IssuedEnrollmentToken): Promise<void> {
+    await this.deps.store.create(w, issued.record, hashEnrollmentToken(issued.token));
   }
 
   /**
@@ -82,13 +93,15 @@ export class EnrollmentTokenService {
 
   /** Revokes a link and voids the SCEP challenges it handed out that no device has used yet. */
   async revoke(id: string, now = new Date()): Promise<void> {
-    const { db, store, challenges } = this.deps;
-    await db.transaction(async (tx) => {
-      const existing = await store.get(tx, id);
-      if (!existing) throw new AppError('not_found', `no enrolment token ${id}`);
-      await store.revoke(tx, id, now);
-      await challenges.voidForLink(tx, id, now);
-    });
+    await this.deps.db.transaction((tx) => this.revokeIn(tx, id, now));
+  }
+
+  async revokeIn(tx: Tx, id: string, now = new Date()): Promise<void> {
+    const { store, challenges } = this.deps;
+    const existing = await store.get(tx, id);
+    if (!existing) throw new AppError('not_found', `no enrolment token ${id}`);
+    await store.revoke(tx, id, now);
+    await challenges.voidForLink(tx, id, now);
   }
 
   list(filter: { schoolIds?: readonly string[]; includeInactive?: boolean } = {}): Promise<EnrollmentToken[]> {

@@ -16,6 +16,9 @@ export function registerServe(program: Command): void {
       try {
         running = await listen(slate);
         slate.startBackground();
+        const invite = await slate.services.admin.staff.firstAdminInvite();
+        // On stderr, not in the JSON log: the link is a credential, meant for the operator's eyes once.
+        if (invite) process.stderr.write(`No administrator yet. Open this one-time link to register the first one (valid until ${invite.expiresAt.toISOString()}):\n${invite.url}\n`);
       } catch (err) {
         await slate.close();
         throw err;

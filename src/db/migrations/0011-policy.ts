@@ -2,7 +2,7 @@ import { MigrationInterface, QueryRunner, Table, TableColumn, TableForeignKey, T
 import { cols } from './helpers';
 
 /**
- * The policy catalog's database side (#12) and the first audit table.
+ * The policy catalog's database side (#12).
  *
  *  - policy_catalog_versions + policy_catalog_files: every applied catalog with its source files,
  *    so each Slate process plans against the same applied catalog (not the files on its own disk)
@@ -18,8 +18,6 @@ import { cols } from './helpers';
  *    and the device row lock are the gate that keeps concurrent reconcilers from enqueueing twice.
  *  - devices.asset_tag and devices.supervised (DeviceInformation IsSupervised) for variables and
  *    supervised-only entries.
- *  - audit_events: who did what to which target, written in the transaction of the action. The
- *    audit issue adds the hash chain (new columns), not a new table.
  */
 export class Policy1700000000011 implements MigrationInterface {
   name = 'Policy1700000000011';
@@ -69,18 +67,9 @@ export class Policy1700000000011 implements MigrationInterface {
       ],
       foreignKeys: [new TableForeignKey({ columnNames: ['device_id'], referencedTableName: 'devices', referencedColumnNames: ['id'], onDelete: 'CASCADE' })],
     }));
-    await qr.createTable(new Table({
-      name: 'audit_events',
-      columns: [c.seq(), c.ts('at'), c.str('actor', 200), c.str('action', 64), c.str('target', 255), c.json('details', true)],
-      indices: [
-        new TableIndex({ name: 'ix_audit_events_target', columnNames: ['target', 'id'] }),
-        new TableIndex({ name: 'ix_audit_events_at', columnNames: ['at'] }),
-      ],
-    }));
   }
 
   async down(qr: QueryRunner): Promise<void> {
-    await qr.dropTable('audit_events');
     await qr.dropTable('device_policy_items');
     await qr.dropTable('device_policy_state');
     await qr.dropTable('policy_entry_versions');

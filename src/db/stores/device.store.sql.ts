@@ -13,6 +13,8 @@ const COLUMNS: Record<keyof DeviceRow, string> = {
   createdAt: 'created_at', updatedAt: 'updated_at',
 };
 const KEYS = Object.keys(COLUMNS) as (keyof DeviceRow)[];
+/** The device columns in table order, for stores that join devices (scoped-device.store.sql.ts). */
+export const DEVICE_COLUMNS: readonly string[] = KEYS.map((k) => COLUMNS[k]);
 const SELECT = `SELECT ${KEYS.map((k) => COLUMNS[k]).join(', ')} FROM devices`;
 /** Widths of the text columns (migration 0001): device-reported values are cut to fit, never refused. */
 const WIDTH: Partial<Record<keyof DeviceRow, number>> = {
@@ -125,7 +127,7 @@ function first(rows: Record<string, unknown>[]): Device | null {
   return rows[0] ? toDevice(rows[0]) : null;
 }
 
-function toDevice(r: Record<string, unknown>): Device {
+export function toDevice(r: Record<string, unknown>): Device {
   const s = (k: keyof DeviceRow) => (r[COLUMNS[k]] as string | null | undefined) ?? null;
   return {
     id: String(r.id), platform: r.platform as Device['platform'], udid: s('udid'), serialNumber: s('serialNumber'),

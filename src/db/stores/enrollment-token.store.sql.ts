@@ -2,7 +2,8 @@ import { readDate } from '../columns';
 import type { Atomic, Queryable, Tx } from '../database';
 import type { EnrollmentToken, EnrollmentTokenStore, NewEnrollmentToken } from './enrollment-token.store';
 
-const COLS = 'id, platform, school_id, grade_id, class_id, label, expires_at, revoked_at, uses, max_uses, last_used_at, created_by, created_at';
+/** Columns of an enrolment link row, read by `toToken` (also from scoped-fleet.store.sql.ts). */
+export const COLS = 'id, platform, school_id, grade_id, class_id, label, expires_at, revoked_at, uses, max_uses, last_used_at, created_by, created_at';
 
 export class SqlEnrollmentTokenStore implements EnrollmentTokenStore {
   async create(w: Atomic, t: NewEnrollmentToken, tokenHash: string): Promise<void> {
@@ -54,7 +55,7 @@ export class SqlEnrollmentTokenStore implements EnrollmentTokenStore {
   }
 }
 
-function toToken(r: Record<string, unknown>): EnrollmentToken {
+export function toToken(r: Record<string, unknown>): EnrollmentToken {
   return {
     id: String(r.id),
     platform: r.platform as EnrollmentToken['platform'],

@@ -20,12 +20,30 @@ import type { OrgStore } from './org.store';
 import type { TaskRunStore } from './task-run.store';
 import { SqlTaskRunStore } from './task-run.store.sql';
 import { SqlOrgStore } from './org.store.sql';
-import type { AuditStore } from './audit.store';
-import { SqlAuditStore } from './audit.store.sql';
 import type { PolicyCatalogStore } from './policy-catalog.store';
 import { SqlPolicyCatalogStore } from './policy-catalog.store.sql';
 import type { PolicyDeviceStore } from './policy-device.store';
 import { SqlPolicyDeviceStore } from './policy-device.store.sql';
+import type { AuditLogStore } from './audit-log.store';
+import { SqlAuditLogStore } from './audit-log.store.sql';
+import type { StaffStore } from './staff.store';
+import { SqlStaffStore } from './staff.store.sql';
+import type { PasskeyStore } from './passkey.store';
+import { SqlPasskeyStore } from './passkey.store.sql';
+import type { StaffSessionStore } from './staff-session.store';
+import { SqlStaffSessionStore } from './staff-session.store.sql';
+import type { ApiTokenStore } from './api-token.store';
+import { SqlApiTokenStore } from './api-token.store.sql';
+import type { ScopedDeviceStore } from './scoped-device.store';
+import { SqlScopedDeviceStore } from './scoped-device.store.sql';
+import type { ScopedFleetStore } from './scoped-fleet.store';
+import { SqlScopedFleetStore } from './scoped-fleet.store.sql';
+import type { OrgTreeStore } from './org-tree.store';
+import { SqlOrgTreeStore } from './org-tree.store.sql';
+import type { WebhookStore } from './webhook.store';
+import { SqlWebhookStore } from './webhook.store.sql';
+import type { WebhookSourceStore } from './webhook-source.store';
+import { SqlWebhookSourceStore } from './webhook-source.store.sql';
 
 export * from './apns-certificate.store';
 export * from './apple-device.store';
@@ -38,9 +56,19 @@ export * from './device.store';
 export * from './org.store';
 export * from './push-outbox.store';
 export * from './task-run.store';
-export * from './audit.store';
 export * from './policy-catalog.store';
 export * from './policy-device.store';
+export * from './audit-log.store';
+export * from './staff.store';
+export * from './passkey.store';
+export * from './staff-session.store';
+export * from './api-token.store';
+export * from './scope';
+export * from './scoped-device.store';
+export * from './scoped-fleet.store';
+export * from './org-tree.store';
+export * from './webhook.store';
+export * from './webhook-source.store';
 
 /** Every store Slate uses, behind its interface. Services receive the ones they need. */
 export interface Stores {
@@ -55,9 +83,19 @@ export interface Stores {
   certificates: CertificateStore;
   scepChallenges: ScepChallengeStore;
   taskRuns: TaskRunStore;
-  audit: AuditStore;
   policyCatalog: PolicyCatalogStore;
   policyDevices: PolicyDeviceStore;
+  /** The admin API (issue #13): audit log, staff, passkeys, sessions, tokens, scoped reads. */
+  auditLog: AuditLogStore;
+  staff: StaffStore;
+  passkeys: PasskeyStore;
+  staffSessions: StaffSessionStore;
+  apiTokens: ApiTokenStore;
+  scopedDevices: ScopedDeviceStore;
+  scopedFleet: ScopedFleetStore;
+  orgTree: OrgTreeStore;
+  webhooks: WebhookStore;
+  webhookSources: WebhookSourceStore;
 }
 
 /**
@@ -77,8 +115,17 @@ export function createStores(): Stores {
     org: new SqlOrgStore(),
     devices: new SqlDeviceStore(),
     taskRuns: new SqlTaskRunStore(),
-    audit: new SqlAuditStore(),
     policyCatalog: new SqlPolicyCatalogStore(),
     policyDevices: new SqlPolicyDeviceStore(),
+    auditLog: new SqlAuditLogStore(),
+    staff: new SqlStaffStore(),
+    passkeys: new SqlPasskeyStore(),
+    staffSessions: new SqlStaffSessionStore(),
+    apiTokens: new SqlApiTokenStore(),
+    scopedDevices: new SqlScopedDeviceStore(),
+    scopedFleet: new SqlScopedFleetStore(),
+    orgTree: new SqlOrgTreeStore(),
+    webhooks: new SqlWebhookStore(),
+    webhookSources: new SqlWebhookSourceStore(),
   };
 }

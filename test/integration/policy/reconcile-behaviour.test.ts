@@ -1,3 +1,5 @@
+import { auditEventSink } from '../../../src/audit/audit-events';
+import { auditLines } from '../../helpers/audit-lines';
 import { AppleSchemas } from '../../../src/apple/schema';
 import { createPolicy } from '../../../src/reconciler/policy.factory';
 import type { LicenceProvider } from '../../../src/policy';
@@ -49,13 +51,13 @@ describe('policy reconciler behaviour', () => {
     await sync();
     expect(await wifi()).toMatchObject({ state: 'failed', attempts: 2 });
     expect((await wifi()).retryAt!.getTime() - Date.now()).toBeGreaterThan(29.9 * 60_000);
-    expect(await h.slate.stores.audit.list(h.slate.db, { action: 'policy.alert' })).toEqual([]);
+    expect(await auditLines(h.slate, { action: 'policy.alert' })).toEqual([]);
     await backoffOver();
     await h.slate.services.policy.retryDue();
     await sync();
     expect(await wifi()).toMatchObject({ state: 'failed', attempts: 3, retryAt: null, reason: 'MCMDMErrorDomain 12021: Simulated failure' });
-    const alerts = await h.slate.stores.audit.list(h.slate.db, { action: 'policy.alert', target: await id() });
-    expect(alerts.map((a) => a.details)).toEqual(expect.arrayContaining([expect.objectContaining({ target: `${PREFIX}wifi-bildstock`, attempts: 3, retrying: false })]));
+    const alerts = await auditLines(h.slate, { action: 'policy.alert', targetType: 'device', targetId: await id() });
+    expect(alerts.map((a) => JSON.parse(a.detail!))).toEqual(expect.arrayContaining([expect.objectContaining({ target: `${PREFIX}wifi-bildstock`, attempts: 3, retrying: false })]));
     expect(h.logs.some((l) => l.alert === 'policy-refused' && l.target === `${PREFIX}wifi-bildstock`)).toBe(true);
     await backoffOver();
     expect(await h.slate.services.policy.retryDue()).toBe(0);
@@ -102,7 +104,7 @@ describe('policy reconciler behaviour', () => {
     await slate.db.run(`DELETE FROM command_queue WHERE device_id = ?`, [deviceId]);
     await slate.db.transaction((tx) => slate.stores.policyDevices.reset(tx, deviceId));
     const policy = createPolicy({
-      config: slate.config, db: slate.db, stores: slate.stores, schemas: new AppleSchemas(), secretKey: Buffer.alloc(32),
+      config: slate.config, db: slate.db, stores: slate.stores, audit: auditEventSink(slate.services.audit), schemas: new AppleSchemas(), secretKey: Buffer.alloc(32),
       signer: (b) => b, commands: slate.services.apple.commands, build: (t, p) => slate.services.apple.protocol.buildCommand(t, p),
       schoolIdsUnder: (c) => slate.services.org.schoolIdsUnder(c), resolveDevice: (x) => slate.services.devices.require(x), logger: slate.logger, licences,
     });

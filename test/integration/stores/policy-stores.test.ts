@@ -1,3 +1,5 @@
+import { auditEventSink } from '../../../src/audit/audit-events';
+import { AuditLog } from '../../../src/audit/audit-log';
 import { randomUUID } from 'node:crypto';
 import type { PolicyItem } from '../../../src/db/stores';
 import { testDialect } from '../../helpers/test-db';
@@ -80,16 +82,19 @@ describe(`policy stores (${testDialect})`, () => {
     expect((await f.s.policyDevices.load({ limit: 1, ids: [id] }))[0]).toMatchObject({ profiles: null, items: [] });
   });
 
-  it('audit events append in the action\'s transaction and list newest first', async () => {
-    await f.db.transaction((tx) => f.raw.audit.append(tx, [
+  it('audit events go into the hash-chained audit log in the action\'s transaction, newest first', async () => {
+    const sink = auditEventSink(new AuditLog({ db: f.db, store: f.raw.auditLog, key: Buffer.alloc(32, 1) }));
+    await f.db.transaction((tx) => sink.append(tx, [
       { actor: 'cli', action: 'policy.apply', target: 'catalog:1', details: { changed: 2 }, at },
       { actor: 'reconciler', action: 'policy.enqueue', target: 'dev-1', details: null, at },
     ]));
     await expect(f.db.transaction(async (tx) => {
-      await f.raw.audit.append(tx, [{ actor: 'cli', action: 'policy.apply', target: 'catalog:2', at }]);
+      await sink.append(tx, [{ actor: 'cli', action: 'policy.apply', target: 'catalog:2', at }]);
       throw new Error('action failed');
     })).rejects.toThrow('action failed');
-    expect((await f.s.audit.list({ action: 'policy.apply' })).map((e) => [e.target, e.details])).toEqual([['catalog:1', { changed: 2 }]]);
-    expect((await f.s.audit.list({ limit: 1 }))[0]).toMatchObject({ actor: 'reconciler', target: 'dev-1' });
+    const root = (await f.s.org.getByCode('a'))!;
+    const list = (filter: Record<string, unknown>) => f.raw.auditLog.list(f.db, { unitId: root.id, kind: 'authority', path: root.path, root: true }, { limit: 100, ...filter });
+    expect((await list({ action: 'policy.apply' })).map((e) => [e.targetType, e.targetId, JSON.parse(e.detail!), e.actorType])).toEqual([['catalog', '1', { changed: 2 }, 'cli']]);
+    expect((await list({ limit: 1 }))[0]).toMatchObject({ actorType: 'system', actorLabel: 'reconciler', targetType: 'device', targetId: 'dev-1' });
   });
 });
