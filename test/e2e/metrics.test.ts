@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startSpine, type SpineHarness } from '../helpers/spine-harness';
 import { parsePrometheusText, samplesOf, valueOf, type Sample } from '../helpers/prometheus-text';
 import { testDialect } from '../helpers/test-db';
@@ -99,6 +101,24 @@ describe(`/metrics after device traffic (${testDialect})`, () => {
   it('names no device, token or certificate in any label', async () => {
     const secrets = [a.udid, b.udid, a.pushMagic, a.pushToken.toString('hex')];
     for (const s of m) for (const v of Object.values(s.labels)) for (const secret of secrets) expect(v).not.toContain(secret);
+  });
+
+  it('feeds the sample Grafana dashboard: every metric its queries name is in this scrape', () => {
+    const dashboard = JSON.parse(readFileSync(join(__dirname, '../../docker/grafana/slate-dashboard.json'), 'utf8')) as {
+      templating: { list: { name: string; type: string; query: unknown }[] };
+      panels: { type: string; datasource?: { uid: string }; targets?: { expr: string }[] }[];
+    };
+    expect(dashboard.templating.list.find((v) => v.name === 'datasource')).toMatchObject({ type: 'datasource', query: 'prometheus' });
+    const queries = dashboard.panels.filter((p) => p.type !== 'row');
+    expect(queries.length).toBeGreaterThan(10);
+    const names = new Set<string>();
+    for (const p of queries) {
+      expect(p.datasource?.uid).toBe('${datasource}');
+      for (const t of p.targets ?? []) for (const n of t.expr.match(/\b(?:slate|nodejs|process)_[a-z0-9_]+/g) ?? []) names.add(n);
+    }
+    const scraped = new Set(m.map((s) => s.name));
+    expect([...names].filter((n) => !scraped.has(n))).toEqual([]);
+    expect(names.size).toBeGreaterThanOrEqual(15);
   });
 
   it('does not count its own scrapes as device requests', async () => {
