@@ -1,34 +1,12 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import type { PushResults } from '../apple/apns/push.service';
 import type { CheckinService } from '../apple/checkin.service';
 import type { CommandQueueStore } from '../db/stores';
-
-/** The device endpoints (README: Device endpoints), the values of the `endpoint` label. */
-export type DeviceEndpoint = 'checkin' | 'connect' | 'enroll' | 'scep';
-
-/**
- * The endpoint a logged request path belongs to, or undefined for staff and health routes. Paths
- * are route patterns where a route matched (`/enroll/:token`), so no token reaches a label.
- */
-export function deviceEndpointOf(path: string): DeviceEndpoint | undefined {
-  if (path === '/mdm/connect') return 'connect';
-  if (path === '/mdm/checkin') return 'checkin';
-  if (path === '/scep' || path.startsWith('/scep/')) return 'scep';
-  if (path.startsWith('/enroll/')) return 'enroll';
-  return undefined;
-}
-
-/** Seconds; the poll path answers in about a millisecond, SCEP and signed profiles in tens. */
-const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+import { deviceEndpointOf, DeviceRequests } from './device-requests';
 
 const PUSH_OUTCOMES: Record<keyof PushResults, string> = {
   delivered: 'delivered', tokenInvalid: 'token_invalid', retry: 'retry', dropped: 'dropped', skipped: 'skipped', certRejected: 'cert_rejected',
 };
-
-interface BoundRequest {
-  inc(): void;
-  observe(seconds: number): void;
-}
 
 /**
  * Slate's Prometheus registry and the counters fed by events as they happen: device requests,
@@ -41,25 +19,15 @@ interface BoundRequest {
  */
 export class SlateMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter<'endpoint' | 'status'>;
-  private readonly durations: Histogram<'endpoint'>;
+  private readonly requests = new DeviceRequests();
   private readonly checkins: Counter<'message_type'>;
   private readonly enqueued: Counter<'request_type'>;
   private readonly pushes: Counter<'outcome'>;
-  /** Label-bound children per endpoint and status, so a poll costs two increments and no allocation. */
-  private readonly bound = new Map<DeviceEndpoint, Map<number, BoundRequest>>();
   private defaultsCollected = false;
 
   constructor() {
     const registers = [this.registry];
-    this.requests = new Counter({
-      name: 'slate_device_requests_total', help: 'Device requests answered, by endpoint and HTTP status.',
-      labelNames: ['endpoint', 'status'], registers,
-    });
-    this.durations = new Histogram({
-      name: 'slate_device_request_duration_seconds', help: 'Time to answer a device request, by endpoint.',
-      labelNames: ['endpoint'], buckets: DURATION_BUCKETS, registers,
-    });
+    this.requests.register(this.registry);
     this.checkins = new Counter({
       name: 'slate_checkins_total', help: 'Check-in messages accepted (answered 200), by MessageType.',
       labelNames: ['message_type'], registers,
@@ -78,18 +46,7 @@ export class SlateMetrics {
   /** The request log's observer (RequestObserver): counts and times device endpoints, ignores the rest. */
   readonly observeRequest = (path: string, status: number, start: bigint): void => {
     const endpoint = deviceEndpointOf(path);
-    if (endpoint === undefined) return;
-    let byStatus = this.bound.get(endpoint);
-    if (byStatus === undefined) this.bound.set(endpoint, (byStatus = new Map()));
-    let b = byStatus.get(status);
-    if (b === undefined) {
-      const counter = this.requests.labels({ endpoint, status: String(status) });
-      const histogram = this.durations.labels({ endpoint });
-      b = { inc: () => counter.inc(), observe: (s) => histogram.observe(s) };
-      byStatus.set(status, b);
-    }
-    b.inc();
-    b.observe(Number(process.hrtime.bigint() - start) / 1e9);
+    if (endpoint !== undefined) this.requests.record(endpoint, status, Number(process.hrtime.bigint() - start) / 1e9);
   };
 
   /** The dispatcher's per-batch tally (PushService onResults). */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { deviceEndpointOf } from '../../../src/metrics/slate-metrics';
+import { deviceEndpointOf } from '../../../src/metrics/device-requests';
 import { startFakeApns, type FakeApns } from '../../helpers/fake-apns';
 import { parsePrometheusText, valueOf } from '../../helpers/prometheus-text';
 import { testDialect } from '../../helpers/test-db';
