@@ -3,6 +3,7 @@ import type { PoolStats, Queryable } from '../db/database';
 import { DEVICE_STATES, PLATFORMS } from '../db/entities';
 import { FINAL_STATUSES, type FleetSnapshot, type MetricsStore } from '../db/stores';
 import type { Logger } from '../log/logger';
+import { FinishedWindow } from './finished-window';
 
 const DAY_MS = 86_400_000;
 
@@ -34,7 +35,7 @@ export class SharedLoad<T> {
 
 interface Reading {
   /** Undefined when the queries failed: the gauges keep their last values and slate_metrics_db_up says 0. */
-  snapshot: FleetSnapshot | undefined;
+  snapshot: (FleetSnapshot & { finished: ReadonlyMap<string, number> }) | undefined;
   at: Date;
   seconds: number;
 }
@@ -61,12 +62,14 @@ export interface FleetGaugesDeps {
  */
 export class FleetGauges {
   private readonly reading: SharedLoad<Reading>;
+  private readonly finished: FinishedWindow;
 
   constructor(private readonly deps: FleetGaugesDeps) {
     const clock = deps.now ?? Date.now;
+    this.finished = new FinishedWindow((from, to) => deps.store.finishedBetween(deps.db, from, to));
     this.reading = new SharedLoad(() => this.read(), deps.ttlMs, clock);
     const registers = [deps.registry];
-    const fromDb = <L extends string>(name: string, help: string, labelNames: L[], fill: (g: Gauge<L>, s: FleetSnapshot, at: Date) => void) => {
+    const fromDb = <L extends string>(name: string, help: string, labelNames: L[], fill: (g: Gauge<L>, s: NonNullable<Reading['snapshot']>, at: Date) => void) => {
       const reading = this.reading;
       new Gauge<L>({
         name, help, labelNames, registers,
@@ -84,7 +87,7 @@ export class FleetGauges {
     });
     fromDb('slate_commands_finished_24h', 'Commands finished in the last 24 hours, by final status.', ['status'], (g, s) => {
       for (const status of FINAL_STATUSES) g.set({ status }, 0);
-      for (const c of s.finishedCommands) g.set({ status: c.status }, c.count);
+      for (const [status, n] of s.finished) g.set({ status }, n);
     });
     fromDb('slate_push_outbox_depth', 'Devices waiting in the push outbox (due, leased or in backoff).', [], (g, s) => g.set(s.outbox.depth));
     fromDb('slate_push_outbox_oldest_due_seconds', 'How long the longest-waiting due outbox row has been due (0: none due).', [], (g, s, at) => {
@@ -141,8 +144,9 @@ export class FleetGauges {
     const at = new Date((this.deps.now ?? Date.now)());
     const started = performance.now();
     try {
-      const snapshot = await this.deps.store.snapshot(this.deps.db, at, new Date(at.getTime() - DAY_MS));
-      return { snapshot, at, seconds: (performance.now() - started) / 1000 };
+      const snapshot = await this.deps.store.snapshot(this.deps.db, at);
+      const finished = await this.finished.update(at);
+      return { snapshot: { ...snapshot, finished }, at, seconds: (performance.now() - started) / 1000 };
     } catch (err) {
       this.deps.logger.warn({ err }, 'metrics: cannot read fleet state from the database');
       return { snapshot: undefined, at, seconds: (performance.now() - started) / 1000 };

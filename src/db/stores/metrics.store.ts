@@ -4,8 +4,6 @@ import type { Queryable } from '../database';
 export interface FleetSnapshot {
   /** Pending commands (command_queue) by status and RequestType. */
   pendingCommands: { status: string; requestType: string; count: number }[];
-  /** Commands finished since `since` (command_history), by final status. */
-  finishedCommands: { status: string; count: number }[];
   /** Devices waiting for a push, and when the longest-waiting one became due (null: none due). */
   outbox: { depth: number; oldestDueAt: Date | null };
   /** Devices by platform and lifecycle state. */
@@ -13,10 +11,15 @@ export interface FleetSnapshot {
 }
 
 /**
- * Aggregates for the metrics endpoint. Each query is one aggregate over a table that is small
- * (command_queue, push_outbox), bounded by an index range (history of the last day), or one row
- * per device; the caller caches the result for a few seconds.
+ * Aggregates for the metrics endpoint. Each is one aggregate over a table that is small
+ * (command_queue, push_outbox), one row per device, or an index range of the history; the caller
+ * caches the results for a few seconds.
  */
 export interface MetricsStore {
-  snapshot(q: Queryable, now: Date, finishedSince: Date): Promise<FleetSnapshot>;
+  snapshot(q: Queryable, now: Date): Promise<FleetSnapshot>;
+  /**
+   * Commands that finished in [from, to), by final status: a range of ix_command_history_finished,
+   * so its cost is the rows in the range, however long the history.
+   */
+  finishedBetween(q: Queryable, from: Date, to: Date): Promise<{ status: string; count: number }[]>;
 }

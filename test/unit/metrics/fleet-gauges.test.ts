@@ -37,7 +37,6 @@ describe('SharedLoad', () => {
 
 const snapshot = (over: Partial<FleetSnapshot> = {}): FleetSnapshot => ({
   pendingCommands: [{ status: 'queued', requestType: 'DeviceLock', count: 3 }, { status: 'sent', requestType: 'DeviceLock', count: 1 }],
-  finishedCommands: [{ status: 'acknowledged', count: 10 }],
   outbox: { depth: 4, oldestDueAt: new Date(T0 - 90_000) },
   devices: [{ platform: 'apple', state: 'enrolled', count: 2 }],
   ...over,
@@ -45,12 +44,19 @@ const snapshot = (over: Partial<FleetSnapshot> = {}): FleetSnapshot => ({
 
 function setup() {
   let now = T0;
-  const reads: { now: Date; since: Date }[] = [];
+  const reads: Date[] = [];
   let next: () => Promise<FleetSnapshot> = async () => snapshot();
+  // Ten acknowledged an hour ago, one error two days ago (outside the window).
+  const history = [...Array.from({ length: 10 }, () => ({ status: 'acknowledged', at: T0 - 3_600_000 })), { status: 'error', at: T0 - 2 * 86_400_000 }];
   const store: MetricsStore = {
-    snapshot: (_q, at, since) => {
-      reads.push({ now: at, since });
+    snapshot: (_q, at) => {
+      reads.push(at);
       return next();
+    },
+    finishedBetween: async (_q, from, to) => {
+      const counts = new Map<string, number>();
+      for (const h of history) if (h.at >= from.getTime() && h.at < to.getTime()) counts.set(h.status, (counts.get(h.status) ?? 0) + 1);
+      return [...counts].map(([status, count]) => ({ status, count }));
     },
   };
   const registry = new Registry();
@@ -74,7 +80,7 @@ describe('FleetGauges', () => {
   it('turns one database reading into the gauges, zero-filling known statuses and states', async () => {
     const g = setup();
     const m = await g.scrape();
-    expect(g.reads).toEqual([{ now: new Date(T0), since: new Date(T0 - 86_400_000) }]);
+    expect(g.reads).toEqual([new Date(T0)]);
     expect(samplesOf(m, 'slate_commands_pending').map((s) => [s.labels.status, s.labels.request_type, s.value])).toEqual([['queued', 'DeviceLock', 3], ['sent', 'DeviceLock', 1]]);
     expect(samplesOf(m, 'slate_commands_finished_24h').map((s) => [s.labels.status, s.value])).toEqual([
       ['acknowledged', 10], ['error', 0], ['command_format_error', 0], ['cancelled', 0], ['expired', 0],
