@@ -42,6 +42,9 @@ import { adminHttp } from './admin/http/admin-http';
 import { auditEventSink } from './audit/audit-events';
 import { AuditLog } from './audit/audit-log';
 import { slateVersion } from './cli/version';
+import { FleetGauges } from './metrics/fleet-gauges';
+import { metricsRouter } from './metrics/metrics.router';
+import { SlateMetrics } from './metrics/slate-metrics';
 
 export interface Services {
   org: OrgService;
@@ -85,6 +88,8 @@ export interface Slate {
   http: RequestListener;
   /** The express app behind `http` (staff and most device endpoints). */
   express: Express;
+  /** Prometheus registry and counters (/metrics). */
+  metrics: SlateMetrics;
   /** Starts the background work of a server process (push dispatcher, housekeeping). */
   startBackground(): void;
   /** Stops background work (waiting for pushes in flight), then closes the database. */
@@ -117,8 +122,9 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
     const stores = createStores();
     const schemas = new AppleSchemas();
     const protocol = createAppleProtocol(schemas);
+    const metrics = new SlateMetrics();
     const org = new OrgService(db, stores.org);
-    const { apnsCertificates, push } = await createPush({ config, db, stores, secrets, logger });
+    const { apnsCertificates, push } = await createPush({ config, db, stores, secrets, logger, onResults: (r) => metrics.pushResults(r) });
     const ca = await createCertificateAuthority({ config, db, stores, secrets, logger });
     const enrollmentTokens = new EnrollmentTokenService({ db, store: stores.enrollmentTokens, challenges: stores.scepChallenges, org, config });
     const enrollment = new EnrollmentService({
@@ -138,7 +144,7 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
       queue: stores.commands, parsers: protocol.inventoryParsers, deviceFacts: protocol.deviceFactsOf, logger,
     }), policy.events);
     const commands = new CommandService({
-      db, queue: stores.commands, encode: protocol.encodeCommand, secrets, push, effects, logger, commandTtlMs: config.apple.commandTtlMs,
+      db, queue: metrics.countEnqueues(stores.commands), encode: protocol.encodeCommand, secrets, push, effects, logger, commandTtlMs: config.apple.commandTtlMs,
     });
     const checkins = new CheckinService({
       db, devices: stores.devices, appleDevices: stores.appleDevices, checkins: stores.checkins, commands: stores.commands,
@@ -171,22 +177,28 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
       auth,
       credentials: { clientCertHeader: config.apple.clientCertHeader, trustedProxies: config.apple.trustedProxies },
       decodeCheckin: protocol.decodeCheckin, decodeReport: protocol.decodeReport,
-      checkins, commands, contacts: new ContactTracker(db, stores.devices, config.caches.contacts), logger,
+      checkins: metrics.countCheckins(checkins), commands, contacts: new ContactTracker(db, stores.devices, config.caches.contacts), logger,
     };
     const connect = commandEndpoint(deviceEndpoints);
     const admin = adminHttp(services.admin, logger, slateVersion());
+    new FleetGauges({
+      registry: metrics.registry, db, store: stores.metrics, logger, ttlMs: METRICS_DB_TTL_MS,
+      apnsCertificate: () => apnsCertificates.current(), caNotAfter: () => ca.caSummary().notAfter,
+    });
     const app = buildHttpApp(logger, [
       { path: '/', router: healthRouter({ pingDatabase: () => db.ping() }) },
+      { path: '/', router: metricsRouter({ access: config.metrics, render: () => metrics.render() }) },
       { path: '/scep', router: scepRouter({ capabilities: SCEP_CAPABILITIES, caCertificate: () => ca.scepCaCertificate(), pkiOperation: (m) => ca.scepOperation(m), logger }) },
       { path: '/mdm', router: mdmRouter(deviceEndpoints, connect) },
       { path: '/api/v1', router: admin.api },
       { path: '/api/docs', router: admin.docs },
       { path: '/enroll', router: enrollRouter({ profileFor: (t) => enrollment.forLink(t), sign: (p) => enrollment.sign(p), allowUnsigned: config.apple.allowUnsignedEnrollment, logger }) },
-    ], { trustProxy: config.apple.trustProxy });
+    ], { trustProxy: config.apple.trustProxy, observe: metrics.observeRequest });
     const tasks = housekeeping(config, db, stores, services, logger);
     return {
-      config, logger, db, secrets, stores, services, http: withFastRoutes(app, [connect], logger), express: app,
+      config, logger, db, secrets, stores, services, http: withFastRoutes(app, [connect], logger, metrics.observeRequest), express: app, metrics,
       startBackground: () => {
+        metrics.collectProcessMetrics();
         push.start();
         tasks.start();
       },
@@ -201,6 +213,12 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
     throw err;
   }
 }
+
+/**
+ * How long one database reading serves /metrics scrapes: Prometheus scrapes every 15-60 s, so a
+ * few seconds keeps gauges fresh while any number of scrapers cost one set of queries per interval.
+ */
+const METRICS_DB_TTL_MS = 5_000;
 
 /** Sweeps each run once per interval across every Slate process on the database (task_runs). */
 function housekeeping(config: Config, db: Db, stores: Stores, services: Services, logger: Logger): PeriodicTasks {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError } from '../errors';
 import { dropEmpty, Env, resolveFileVariants } from './env-source';
 import { appleConfig, appleEnv, type AppleConfig } from './apple.config';
+import { metricsConfig, metricsEnv, type MetricsConfig } from './metrics.config';
 import { pkiConfig, pkiEnv, type PkiConfig } from './pki.config';
 import { policyConfig, policyEnv, type PolicyConfig } from './policy.config';
 import { adminConfig, adminEnv, type AdminConfig } from './admin.config';
@@ -59,6 +60,7 @@ const schema = z.object({
   ...appleEnv,
   ...policyEnv,
   ...adminEnv,
+  ...metricsEnv,
 });
 
 export type RawConfig = z.infer<typeof schema>;
@@ -83,11 +85,12 @@ export interface Config {
   apple: AppleConfig;
   policy: PolicyConfig;
   admin: AdminConfig;
+  metrics: MetricsConfig;
   /** Sizes of the per-device caches the composition root creates (DEVICE_CACHE_SIZE). */
   caches: { verifiedCertificates: number; contacts: number };
 }
 
-const SECRET_NAMES = ['SECRET_KEY', 'DATABASE_URL'] as const;
+const SECRET_NAMES: readonly string[] = ['SECRET_KEY', 'DATABASE_URL', 'METRICS_TOKEN'];
 
 export function loadConfig(processEnv: Env = process.env): Config {
   const env = dropEmpty(resolveFileVariants(processEnv, SECRET_NAMES));
@@ -96,7 +99,7 @@ export function loadConfig(processEnv: Env = process.env): Config {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'config');
     const got = env[name];
-    const shown = got === undefined || name === 'SECRET_KEY' || name === 'DATABASE_URL' ? '' : ` (got '${got}')`;
+    const shown = got === undefined || SECRET_NAMES.includes(name) ? '' : ` (got '${got}')`;
     throw new AppError('config_invalid', `${name}: ${issue.message}${shown}`);
   }
   const c = parsed.data;
@@ -124,6 +127,7 @@ export function loadConfig(processEnv: Env = process.env): Config {
     apple: appleConfig(c),
     policy: policyConfig(c, env),
     admin: adminConfig(c, publicUrl),
+    metrics: metricsConfig(c),
     caches: { verifiedCertificates: c.DEVICE_CACHE_SIZE, contacts: c.DEVICE_CACHE_SIZE },
   };
 }

@@ -52,8 +52,20 @@ export interface TransactionOptions {
   retries?: number;
 }
 
+/** Connections a process holds and work waiting for one (metrics: slate_db_pool_*). */
+export interface PoolStats {
+  /** Open connections (SQLite: its one connection). */
+  total: number;
+  /** Of those, connections no work is using right now. */
+  idle: number;
+  /** Queries or transactions waiting for a connection (SQLite: queued behind the one running). */
+  waiting: number;
+}
+
 export interface Db extends Queryable {
   readonly kind: 'db';
+  /** The pool right now; cheap (counters the driver keeps), no query. */
+  stats(): PoolStats;
   transaction<T>(fn: (tx: Tx) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   /**
    * Runs `fn` only if no other Slate process (on this database) is running work under `name`

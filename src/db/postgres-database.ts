@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import {
   bindParam, inTransaction, QueryError, TransactionScope, TxBase, withRetries,
-  type Db, type Result, type TransactionOptions, type Tx,
+  type Db, type PoolStats, type Result, type TransactionOptions, type Tx,
 } from './database';
 
 export interface PostgresOptions {
@@ -97,6 +97,10 @@ export class PostgresDatabase implements Db {
 
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
+  }
+
+  stats(): PoolStats {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
   }
 
   async close(): Promise<void> {

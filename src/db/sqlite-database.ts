@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { Logger } from '../log/logger';
 import {
   bindParam, inTransaction, QueryError, TransactionMisuseError, TransactionScope, TxBase, withRetries,
-  type Db, type Result, type TransactionOptions, type Tx,
+  type Db, type PoolStats, type Result, type TransactionOptions, type Tx,
 } from './database';
 import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer';
 
@@ -149,6 +149,11 @@ export class SqliteDatabase implements Db {
 
   async ping(): Promise<void> {
     await this.run('SELECT 1');
+  }
+
+  stats(): PoolStats {
+    // `queued` counts the job holding the connection too; statements that ran at once never queue.
+    return { total: 1, idle: this.queued === 0 ? 1 : 0, waiting: Math.max(0, this.queued - 1) };
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from '../log/logger';
-import { logRequest, type RequestLocals } from './request-log';
+import { logRequest, type RequestLocals, type RequestObserver } from './request-log';
 
 /** A response as fast-route handlers and express handlers both see it. */
 export type LocalsResponse = ServerResponse & { locals: RequestLocals };
@@ -17,7 +17,7 @@ export interface FastRoute {
  * decoration, body-parser) cost more than the database on a poll; these handlers need none of it.
  * The log line is the same as express's (request-log.ts).
  */
-export function withFastRoutes(fallback: RequestListener, routes: readonly FastRoute[], logger: Logger): RequestListener {
+export function withFastRoutes(fallback: RequestListener, routes: readonly FastRoute[], logger: Logger, observe?: RequestObserver): RequestListener {
   const table = new Map(routes.map((r) => [`${r.method} ${r.path}`, r]));
   return (req, res) => {
     const url = req.url ?? '';
@@ -29,7 +29,10 @@ export function withFastRoutes(fallback: RequestListener, routes: readonly FastR
     }
     const start = process.hrtime.bigint();
     const out = Object.assign(res, { locals: {} as RequestLocals });
-    res.on('finish', () => logRequest(logger, { method: req.method, path: route.path, status: res.statusCode, start, locals: out.locals }));
+    res.on('finish', () => {
+      logRequest(logger, { method: req.method, path: route.path, status: res.statusCode, start, locals: out.locals });
+      observe?.(route.path, res.statusCode, start);
+    });
     route.handle(req, out);
   };
 }

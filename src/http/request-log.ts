@@ -7,6 +7,12 @@ export interface RequestLocals {
   logLevel?: 'debug' | 'info';
 }
 
+/**
+ * Told of every finished request (metrics), with the same path as the log line. Runs on the
+ * device poll path, so it must stay a few counter increments.
+ */
+export type RequestObserver = (path: string, status: number, start: bigint) => void;
+
 /** Writes the one line per request (express routes and the node:http fast routes alike). */
 export function logRequest(logger: Logger, r: { method: string | undefined; path: string; status: number; start: bigint; locals: RequestLocals }): void {
   const ms = Number(process.hrtime.bigint() - r.start) / 1e6;
@@ -21,13 +27,14 @@ export function logRequest(logger: Logger, r: { method: string | undefined; path
  * a mistyped or probed URL carries. Handlers may lower the level of routine traffic (device polls)
  * with `res.locals.logLevel = 'debug'`.
  */
-export function requestLog(logger: Logger) {
+export function requestLog(logger: Logger, observe?: RequestObserver) {
   return (req: Request, res: Response, next: NextFunction) => {
     const start = process.hrtime.bigint();
     res.on('finish', () => {
       const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : undefined;
       const path = route ?? unmatched(req.baseUrl + req.path);
       logRequest(logger, { method: req.method, path, status: res.statusCode, start, locals: res.locals as RequestLocals });
+      observe?.(path, res.statusCode, start);
     });
     next();
   };

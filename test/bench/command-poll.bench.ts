@@ -107,7 +107,8 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 const ms = (n: number) => `${n.toFixed(2)} ms`;
 
 async function enrolDevices(slate: TestSlate, base: string): Promise<PollDevice[]> {
-  const link = await slate.services.enrollmentTokens.create({ schoolCode: 'gs-bildstock', gradeLevel: 3, createdBy: 'bench' });
+  // One link for every simulated iPad: more of them than a link's default number of uses.
+  const link = await slate.services.enrollmentTokens.create({ schoolCode: 'gs-bildstock', gradeLevel: 3, createdBy: 'bench', maxUses: 0 });
   const out: PollDevice[] = [];
   for (let i = 0; i < DEVICES; i++) {
     const ipad = new SimulatedIpad((u) => u.replace(PUBLIC, base));

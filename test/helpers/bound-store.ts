@@ -37,5 +37,6 @@ export function boundStores(db: Db, stores: Stores = createStores()): BoundStore
     staffSessions: bound(stores.staffSessions, db), apiTokens: bound(stores.apiTokens, db), scopedDevices: bound(stores.scopedDevices, db),
     scopedFleet: bound(stores.scopedFleet, db), orgTree: bound(stores.orgTree, db),
     webhooks: bound(stores.webhooks, db, ['claimDue']), webhookSources: bound(stores.webhookSources, db),
+    metrics: bound(stores.metrics, db, ['snapshot']),
   };
 }

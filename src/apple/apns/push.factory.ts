@@ -7,10 +7,12 @@ import { AppError } from '../../errors';
 import type { Logger } from '../../log/logger';
 import { ApnsCertificateService } from './apns-certificate.service';
 import { Http2ApnsClient } from './apns-client';
-import { PushService } from './push.service';
+import { PushService, type PushResults } from './push.service';
 
 /** The push certificate and the dispatcher that wakes devices with it. */
-export async function createPush(d: { config: Config; db: Db; stores: Stores; secrets: SecretBox; logger: Logger }): Promise<{ apnsCertificates: ApnsCertificateService; push: PushService }> {
+export async function createPush(d: {
+  config: Config; db: Db; stores: Stores; secrets: SecretBox; logger: Logger; onResults?: (r: PushResults) => void;
+}): Promise<{ apnsCertificates: ApnsCertificateService; push: PushService }> {
   const { config, stores, logger } = d;
   const apnsCertificates = new ApnsCertificateService({ db: d.db, store: stores.apnsCertificates, secrets: d.secrets, logger });
   // A push certificate that cannot be opened must not stop the server (or `slate apns set-cert`).
@@ -18,7 +20,7 @@ export async function createPush(d: { config: Config; db: Db; stores: Stores; se
   const push = new PushService({
     db: d.db, outbox: stores.pushOutbox, appleDevices: stores.appleDevices, certificates: apnsCertificates,
     client: new Http2ApnsClient({ url: config.apple.apnsUrl, ca: readCaFile(config.apple.apnsCaFile), concurrency: config.apple.apnsConcurrency, logger }),
-    onPushed: (ids, at) => stores.commands.markPushed(d.db, ids, at), logger,
+    onPushed: (ids, at) => stores.commands.markPushed(d.db, ids, at), onResults: d.onResults, logger,
     rate: config.apple.apnsRate, pushTtlMs: config.apple.apnsPushTtlMs, pollIntervalMs: config.apple.apnsPollIntervalMs,
     claimRound: () => stores.taskRuns.claim(d.db, 'push-dispatch', new Date(), config.apple.apnsPollIntervalMs),
   });

@@ -21,12 +21,26 @@ export interface PushServiceDeps {
   pushTtlMs: number;
   /** Background round interval (APNS_POLL_INTERVAL). */
   pollIntervalMs: number;
+  /** Told each batch's outcomes (metrics). */
+  onResults?: (r: PushResults) => void;
   /** Whether this process runs the current background round (one process per interval across the cluster). */
   claimRound?: () => Promise<boolean>;
   batchSize?: number;
   retryBaseMs?: number;
   retryCapMs?: number;
   now?: () => Date;
+}
+
+/** What became of one batch of claimed outbox rows: each row counts once. */
+export interface PushResults {
+  delivered: number;
+  tokenInvalid: number;
+  retry: number;
+  dropped: number;
+  /** Nothing to send: no token yet, token invalid, checked out, or another topic. */
+  skipped: number;
+  /** Held back because APNs refused the push certificate (retried after a pause). */
+  certRejected: number;
 }
 
 interface RoundTally {
@@ -141,6 +155,10 @@ export class PushService implements PushWaker {
       if (batch.length === 0) return;
       const tally = await this.sendBatch(batch, creds);
       this.report(tally, creds);
+      const { delivered, tokenInvalid, retry, dropped, skipped } = tally;
+      // settle() counts every outcome except a refused certificate, which is all that remains.
+      const certRejected = batch.length - delivered - tokenInvalid - retry - dropped - skipped;
+      this.deps.onResults?.({ delivered, tokenInvalid, retry, dropped, skipped, certRejected });
       if (tally.certRejected || batch.length < this.batchSize) return;
     }
   }

@@ -16,6 +16,8 @@ import { SqlEnrollmentTokenStore } from './enrollment-token.store.sql';
 import { SqlDeviceStore } from './device.store.sql';
 import type { PushOutboxStore } from './push-outbox.store';
 import { SqlPushOutboxStore } from './push-outbox.store.sql';
+import type { MetricsStore } from './metrics.store';
+import { SqlMetricsStore } from './metrics.store.sql';
 import type { OrgStore } from './org.store';
 import type { TaskRunStore } from './task-run.store';
 import { SqlTaskRunStore } from './task-run.store.sql';
@@ -53,6 +55,7 @@ export * from './scep-challenge.store';
 export * from './command-queue.store';
 export * from './enrollment-token.store';
 export * from './device.store';
+export * from './metrics.store';
 export * from './org.store';
 export * from './push-outbox.store';
 export * from './task-run.store';
@@ -96,6 +99,8 @@ export interface Stores {
   orgTree: OrgTreeStore;
   webhooks: WebhookStore;
   webhookSources: WebhookSourceStore;
+  /** Aggregates for /metrics. */
+  metrics: MetricsStore;
 }
 
 /**
@@ -127,5 +132,6 @@ export function createStores(): Stores {
     orgTree: new SqlOrgTreeStore(),
     webhooks: new SqlWebhookStore(),
     webhookSources: new SqlWebhookSourceStore(),
+    metrics: new SqlMetricsStore(),
   };
 }
