@@ -24,8 +24,11 @@ export function parsePrometheusText(text: string): Sample[] {
 function parseValue(s: string): number {
   if (s === '+Inf') return Infinity;
   if (s === '-Inf') return -Infinity;
+  // prom-client writes NaN as "Nan" (an event-loop percentile before any sample); Prometheus reads
+  // the special values case-insensitively (Go's ParseFloat), so both spellings are a valid NaN.
+  if (s.toLowerCase() === 'nan') return NaN;
   const n = Number(s);
-  if (Number.isNaN(n) && s !== 'NaN') throw new Error(`not a sample value: ${s}`);
+  if (Number.isNaN(n)) throw new Error(`not a sample value: ${s}`);
   return n;
 }
 
