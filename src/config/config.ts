@@ -123,7 +123,7 @@ export function loadConfig(processEnv: Env = process.env): Config {
     certsDir: resolve(c.CERTS_DIR),
     shutdownGraceMs: c.SHUTDOWN_GRACE_SECONDS * 1000,
     checkinRetentionMs: c.CHECKIN_RETENTION,
-    pki: pkiConfig(c),
+    pki: pkiConfig(c, c.NODE_ENV),
     apple: appleConfig(c),
     policy: policyConfig(c, env),
     admin: adminConfig(c, publicUrl),

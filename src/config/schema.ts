@@ -21,6 +21,12 @@ export const bool = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((s) => ['1', 'true', 'yes', 'on'].includes(s));
 
+/** A switch whose default depends on other settings (NODE_ENV): undefined when not given. */
+export const optionalBool = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'], { message: 'expected true or false' })
+  .optional()
+  .transform((s) => (s === undefined ? undefined : ['1', 'true', 'yes', 'on'].includes(s)));
+
 export const httpUrl = z.string().refine((s) => {
   try {
     const u = new URL(s);

@@ -49,7 +49,7 @@ describe('slate CLI', () => {
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual([]);
     const lines = r.stderr.trim().split('\n');
-    expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^info: migrations applied  migrations=\[/), expect.stringMatching(/^info: development CA created  certsDir=/)]));
+    expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^info: migrations applied  migrations=\[/), expect.stringMatching(/^info: development CA created  fingerprint=/)]));
     for (const l of lines) expect(l).toMatch(/^(info|warn): /);
   });
 

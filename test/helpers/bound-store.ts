@@ -38,5 +38,6 @@ export function boundStores(db: Db, stores: Stores = createStores()): BoundStore
     scopedFleet: bound(stores.scopedFleet, db), orgTree: bound(stores.orgTree, db),
     webhooks: bound(stores.webhooks, db, ['claimDue']), webhookSources: bound(stores.webhookSources, db),
     metrics: bound(stores.metrics, db, ['snapshot']),
+    authorityKeys: bound(stores.authorityKeys, db), serverSettings: bound(stores.serverSettings, db),
   };
 }

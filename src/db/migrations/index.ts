@@ -9,6 +9,7 @@ import { QueueStorage1700000000008 } from './0008-queue-storage';
 import { NextCommandPlan1700000000009 } from './0009-next-command-plan';
 import { TransactionModel1700000000010 } from './0010-transaction-model';
 import { Policy1700000000011 } from './0011-policy';
+import { ServerState1700000000012 } from './0012-server-state';
 import { AdminApi1700000000013 } from './0013-admin-api';
 import { AdminIndexes1700000000014 } from './0014-admin-indexes';
 import { Webhooks1700000000015 } from './0015-webhooks';
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   NextCommandPlan1700000000009,
   TransactionModel1700000000010,
   Policy1700000000011,
+  ServerState1700000000012,
   AdminApi1700000000013,
   AdminIndexes1700000000014,
   Webhooks1700000000015,

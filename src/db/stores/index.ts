@@ -1,4 +1,6 @@
 import type { ApnsCertificateStore } from './apns-certificate.store';
+import type { AuthorityKeyStore } from './authority-key.store';
+import { SqlAuthorityKeyStore } from './authority-key.store.sql';
 import { SqlApnsCertificateStore } from './apns-certificate.store.sql';
 import type { AppleDeviceStore } from './apple-device.store';
 import { SqlAppleDeviceStore } from './apple-device.store.sql';
@@ -46,8 +48,11 @@ import type { WebhookStore } from './webhook.store';
 import { SqlWebhookStore } from './webhook.store.sql';
 import type { WebhookSourceStore } from './webhook-source.store';
 import { SqlWebhookSourceStore } from './webhook-source.store.sql';
+import type { ServerSettingStore } from './server-setting.store';
+import { SqlServerSettingStore } from './server-setting.store.sql';
 
 export * from './apns-certificate.store';
+export * from './authority-key.store';
 export * from './apple-device.store';
 export * from './certificate.store';
 export * from './checkin.store';
@@ -58,6 +63,7 @@ export * from './device.store';
 export * from './metrics.store';
 export * from './org.store';
 export * from './push-outbox.store';
+export * from './server-setting.store';
 export * from './task-run.store';
 export * from './policy-catalog.store';
 export * from './policy-device.store';
@@ -101,6 +107,8 @@ export interface Stores {
   webhookSources: WebhookSourceStore;
   /** Aggregates for /metrics. */
   metrics: MetricsStore;
+  authorityKeys: AuthorityKeyStore;
+  serverSettings: ServerSettingStore;
 }
 
 /**
@@ -133,5 +141,7 @@ export function createStores(): Stores {
     webhooks: new SqlWebhookStore(),
     webhookSources: new SqlWebhookSourceStore(),
     metrics: new SqlMetricsStore(),
+    authorityKeys: new SqlAuthorityKeyStore(),
+    serverSettings: new SqlServerSettingStore(),
   };
 }
