@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import type { RequestListener } from 'node:http';
 import type { Config } from './config';
-import { loadSecretKey } from './config';
+import { loadSecretKey, secretKeyName } from './config';
 import { SecretBox } from './crypto/secret-box';
 import type { Db } from './db/database';
 import { describeDatabase } from './db/data-source';
@@ -45,6 +45,7 @@ import { slateVersion } from './cli/version';
 import { FleetGauges } from './metrics/fleet-gauges';
 import { metricsRouter } from './metrics/metrics.router';
 import { SlateMetrics } from './metrics/slate-metrics';
+import { checkSecretKey, recordSecretCheck } from './startup/secret-check';
 
 export interface Services {
   org: OrgService;
@@ -113,19 +114,21 @@ export interface CreateOptions {
 export async function createSlate(config: Config, logger: Logger, opts: CreateOptions = {}): Promise<Slate> {
   const secretKey = loadSecretKey(config);
   const secrets = new SecretBox(secretKey);
-  if (opts.migrate !== false) {
-    const ran = await migrate(config.database, { schema: opts.schema });
-    if (ran.length) logger.info({ migrations: ran, database: describeDatabase(config.database) }, 'migrations applied');
-  }
+  const stores = createStores();
   const db = await openDatabase(config.database, { schema: opts.schema, logger });
   try {
-    const stores = createStores();
+    await checkSecretKey(db, stores.serverSettings, secrets, secretKeyName(config));
+    if (opts.migrate !== false) {
+      const ran = await migrate(config.database, { schema: opts.schema });
+      if (ran.length) logger.info({ migrations: ran, database: describeDatabase(config.database) }, 'migrations applied');
+    }
     const schemas = new AppleSchemas();
     const protocol = createAppleProtocol(schemas);
     const metrics = new SlateMetrics();
     const org = new OrgService(db, stores.org);
     const { apnsCertificates, push } = await createPush({ config, db, stores, secrets, logger, onResults: (r) => metrics.pushResults(r) });
     const ca = await createCertificateAuthority({ config, db, stores, secrets, logger });
+    await recordSecretCheck(db, stores.serverSettings, secrets);
     const enrollmentTokens = new EnrollmentTokenService({ db, store: stores.enrollmentTokens, challenges: stores.scepChallenges, org, config });
     const enrollment = new EnrollmentService({
       db, tokens: enrollmentTokens, orgUnits: stores.org, ca, buildProfile: (o) => protocol.buildEnrollmentProfile(o),

@@ -75,6 +75,8 @@ export interface Config {
   logLevel: RawConfig['LOG_LEVEL'];
   /** Raw SECRET_KEY as given; resolved to bytes by loadSecretKey (needs the filesystem). */
   secretKey: string | undefined;
+  /** SECRET_KEY_FILE, when the key came from there (messages name the file an operator must fix). */
+  secretKeyFile: string | undefined;
   tls: { certFile: string; keyFile: string } | undefined;
   orgFile: string;
   orgImportOnStart: boolean;
@@ -117,6 +119,7 @@ export function loadConfig(processEnv: Env = process.env): Config {
     database: databaseFrom(c.DATABASE_URL, dataDir, c.DATABASE_POOL_SIZE, c.DATABASE_SCHEMA),
     logLevel: c.LOG_LEVEL,
     secretKey: c.SECRET_KEY,
+    secretKeyFile: c.SECRET_KEY === undefined ? undefined : dropEmpty(processEnv).SECRET_KEY_FILE,
     tls: c.TLS_CERT_FILE && c.TLS_KEY_FILE ? { certFile: c.TLS_CERT_FILE, keyFile: c.TLS_KEY_FILE } : undefined,
     orgFile: c.ORG_FILE,
     orgImportOnStart: c.ORG_IMPORT_ON_START,

@@ -12,6 +12,8 @@ export function decodeSecretKey(text: string, source: string): Buffer {
   return key;
 }
 
+const secretKeyFile = (config: Config) => join(config.dataDir, 'secret.key');
+
 /**
  * The key that encrypts secrets at rest (CA keys, unlock tokens, push keys). In development a key
  * is generated once into DATA_DIR so `npm start` works on a fresh machine; production must bring
@@ -22,7 +24,7 @@ export function loadSecretKey(config: Config): Buffer {
   if (config.env === 'production') {
     throw new AppError('config_invalid', 'SECRET_KEY: required in production (32 bytes, base64 or hex; or SECRET_KEY_FILE)');
   }
-  const file = join(config.dataDir, 'secret.key');
+  const file = secretKeyFile(config);
   if (existsSync(file)) return decodeSecretKey(readFileSync(file, 'utf8'), file);
   // Owner-only: the directory holds the secret key and (SQLite) the database.
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -30,4 +32,11 @@ export function loadSecretKey(config: Config): Buffer {
   writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);
   return key;
+}
+
+/** Where the key comes from, as an operator would look for it: the name for one-line errors. */
+export function secretKeyName(config: Config): string {
+  if (config.secretKeyFile) return `SECRET_KEY_FILE (${config.secretKeyFile})`;
+  if (config.secretKey !== undefined) return 'SECRET_KEY';
+  return `SECRET_KEY (not set; the development key generated in ${secretKeyFile(config)})`;
 }

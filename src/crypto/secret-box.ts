@@ -6,7 +6,7 @@ import { AppError } from '../errors';
  * AES-256-GCM under a subkey derived from SECRET_KEY per purpose, so a ciphertext of one kind can
  * never be replayed as another. Format: "v1:" + base64(iv[12] | tag[16] | ciphertext).
  */
-export type SecretPurpose = 'ca-key' | 'unlock-token' | 'bootstrap-token' | 'push-key' | 'api' | 'generic';
+export type SecretPurpose = 'ca-key' | 'unlock-token' | 'bootstrap-token' | 'push-key' | 'api' | 'generic' | 'key-check';
 
 export class SecretBox {
   private readonly keys = new Map<SecretPurpose, Buffer>();

@@ -58,3 +58,13 @@ export function param(d: Dialect, index: number): string {
 export function readBool(value: unknown): boolean {
   return value === true || value === 1 || value === '1' || value === 't';
 }
+
+/**
+ * SQL that counts tables of this name where Slate's tables live (column `present`): for the checks
+ * that run before migrations, on a database that may not have the table yet.
+ */
+export function tableExistsSql(d: Dialect): string {
+  return d === 'postgres'
+    ? `SELECT COUNT(*) AS present FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?`
+    : `SELECT COUNT(*) AS present FROM sqlite_master WHERE type = 'table' AND name = ?`;
+}
