@@ -60,6 +60,8 @@ export interface Services {
   apnsCertificates: ApnsCertificateService;
   /** Push dispatcher; the CommandService's PushWaker. */
   push: PushService;
+  /** The topic devices enrol with: the push certificate's, the development topic, or null (enrolment unavailable). */
+  pushTopic(): string | null;
   /** The certificate authority (src/ca). */
   pki: CertificateAuthority;
   /** Apple MDM: command queue, check-ins, identity renewal and what staff may send. */
@@ -126,13 +128,13 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
     const protocol = createAppleProtocol(schemas);
     const metrics = new SlateMetrics();
     const org = new OrgService(db, stores.org);
-    const { apnsCertificates, push } = await createPush({ config, db, stores, secrets, logger, onResults: (r) => metrics.pushResults(r) });
+    const { apnsCertificates, push, pushTopic } = await createPush({ config, db, stores, secrets, logger, onResults: (r) => metrics.pushResults(r) });
     const ca = await createCertificateAuthority({ config, db, stores, secrets, logger });
     await recordSecretCheck(db, stores.serverSettings, secrets);
     const enrollmentTokens = new EnrollmentTokenService({ db, store: stores.enrollmentTokens, challenges: stores.scepChallenges, org, config });
     const enrollment = new EnrollmentService({
       db, tokens: enrollmentTokens, orgUnits: stores.org, ca, buildProfile: (o) => protocol.buildEnrollmentProfile(o),
-      pushTopic: () => apnsCertificates.current()?.topic ?? null, publicUrl: config.publicUrl, organization: config.pki.organization,
+      pushTopic, publicUrl: config.publicUrl, organization: config.pki.organization,
     });
     const devices = new DeviceService({ db, devices: stores.devices, appleDevices: stores.appleDevices, checkins: stores.checkins, org });
     const audit = new AuditLog({ db, store: stores.auditLog, key: secrets.subkey('audit-chain') });
@@ -161,7 +163,7 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
     const auth = new DeviceAuthenticator({ db, verifier: ca.verifier, certificates: stores.certificates, appleDevices: stores.appleDevices, logger });
     const staff = new StaffCommands({ db, commands, appleDevices: stores.appleDevices, secrets, build: (t, p) => protocol.buildCommand(t, p) });
     const services: Services = {
-      org, enrollmentTokens, enrollment, apnsCertificates, push, pki: ca,
+      org, enrollmentTokens, enrollment, apnsCertificates, push, pushTopic, pki: ca,
       devices, policy: policy.service,
       deviceMoves: new DeviceMoves({ db, devices: stores.devices, org, audit: auditEventSink(audit), resolve: (id) => devices.require(id), listener: policy.events }),
       apple: { commands, checkins, renewal, protocol, auth, staff },

@@ -6,6 +6,7 @@ import { deviceEndpointOf, DeviceRequests } from './device-requests';
 
 const PUSH_OUTCOMES: Record<keyof PushResults, string> = {
   delivered: 'delivered', tokenInvalid: 'token_invalid', retry: 'retry', dropped: 'dropped', skipped: 'skipped', certRejected: 'cert_rejected',
+  withheld: 'withheld',
 };
 
 /**

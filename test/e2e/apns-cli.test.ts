@@ -18,10 +18,12 @@ describe('slate apns (CLI, SQLite)', () => {
     return join(dir, name);
   };
 
-  it('shows that no certificate is configured', () => {
+  it('shows that no certificate is configured, and the development topic devices enrol with meanwhile', () => {
     const r = run(['apns', 'show', '--json'], env);
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ configured: false, waitingPushes: 0 });
+    expect(JSON.parse(r.stdout)).toEqual({ configured: false, topic: 'com.apple.mgmt.External.slate-development', waitingPushes: 0 });
+    expect(run(['apns', 'show'], env).stdout).toMatch(/^no push certificate configured \(slate apns set-cert FILE\): devices enrol with the development topic com\.apple\.mgmt\.External\.slate-development, pushes are not sent\n$/);
+    expect(JSON.parse(run(['apns', 'show', '--json'], { ...env, NODE_ENV: 'test' }).stdout)).toEqual({ configured: false, topic: null, waitingPushes: 0 });
   });
 
   it('refuses a wrong PKCS#12 password with one line, then stores the certificate with the right one', () => {

@@ -13,7 +13,9 @@ export type ApnsOutcome =
   /** APNs refused our certificate: every push would fail the same way; keep the rows. */
   | { kind: 'cert_rejected'; status: number; reason: string }
   /** A request APNs will never accept (our bug or a bad topic): drop it and say so. */
-  | { kind: 'dropped'; status: number; reason: string };
+  | { kind: 'dropped'; status: number; reason: string }
+  /** Not sent at all, on purpose (the development push topic, development-push.ts). */
+  | { kind: 'withheld'; reason: string };
 
 const TOKEN_DEAD = new Set(['BadDeviceToken', 'Unregistered', 'ExpiredToken']);
 const CERT_REASONS = new Set(['BadCertificate', 'BadCertificateEnvironment', 'ExpiredProviderToken', 'Forbidden', 'InvalidProviderToken', 'MissingProviderToken']);

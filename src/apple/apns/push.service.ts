@@ -41,10 +41,13 @@ export interface PushResults {
   skipped: number;
   /** Held back because APNs refused the push certificate (retried after a pause). */
   certRejected: number;
+  /** Not sent on purpose: the development push topic (development-push.ts). */
+  withheld: number;
 }
 
 interface RoundTally {
   delivered: number;
+  withheld: number;
   tokenInvalid: number;
   retry: number;
   dropped: number;
@@ -155,16 +158,16 @@ export class PushService implements PushWaker {
       if (batch.length === 0) return;
       const tally = await this.sendBatch(batch, creds);
       this.report(tally, creds);
-      const { delivered, tokenInvalid, retry, dropped, skipped } = tally;
+      const { delivered, tokenInvalid, retry, dropped, skipped, withheld } = tally;
       // settle() counts every outcome except a refused certificate, which is all that remains.
-      const certRejected = batch.length - delivered - tokenInvalid - retry - dropped - skipped;
-      this.deps.onResults?.({ delivered, tokenInvalid, retry, dropped, skipped, certRejected });
+      const certRejected = batch.length - delivered - tokenInvalid - retry - dropped - skipped - withheld;
+      this.deps.onResults?.({ delivered, tokenInvalid, retry, dropped, skipped, certRejected, withheld });
       if (tally.certRejected || batch.length < this.batchSize) return;
     }
   }
 
   private async sendBatch(batch: PushOutboxEntry[], creds: PushCredentials): Promise<RoundTally> {
-    const tally: RoundTally = { delivered: 0, tokenInvalid: 0, retry: 0, dropped: 0, skipped: 0, certRejected: null };
+    const tally: RoundTally = { delivered: 0, withheld: 0, tokenInvalid: 0, retry: 0, dropped: 0, skipped: 0, certRejected: null };
     const targets = new Map((await this.deps.appleDevices.pushTargets(this.deps.db, batch.map((e) => e.deviceId))).map((t) => [t.deviceId, t]));
     const finished: OutboxClaim[] = [];
     const delivered: string[] = [];
@@ -198,6 +201,11 @@ export class PushService implements PushWaker {
         finished.push(entry);
         delivered.push(entry.deviceId);
         return;
+      case 'withheld':
+        // Not "pushed" on the timeline: the device learns of the command only when it polls.
+        tally.withheld++;
+        finished.push(entry);
+        return;
       case 'token_invalid':
         tally.tokenInvalid++;
         await this.deps.appleDevices.markTokenInvalid(this.deps.db, entry.deviceId, now, target.token);
@@ -226,6 +234,7 @@ export class PushService implements PushWaker {
       this.deps.logger.error({ topic: creds.topic, answer: t.certRejected },
         'APNs refused the push certificate: check it is the current one for this topic and APNS_URL (production vs sandbox); pushes stay queued');
     }
+    if (t.withheld) this.deps.logger.info({ topic: creds.topic, withheld: t.withheld }, 'development push topic: pushes not sent; devices see their commands when they poll');
     if (t.delivered + t.tokenInvalid + t.retry + t.dropped + t.skipped === 0) return;
     this.deps.logger.info({ delivered: t.delivered, tokenInvalid: t.tokenInvalid, retry: t.retry, dropped: t.dropped, skipped: t.skipped }, 'APNs pushes sent');
   }

@@ -32,7 +32,9 @@ export function registerApns(program: Command): void {
         const s = services.apnsCertificates.current();
         const waiting = await stores.pushOutbox.count(db);
         if (!s) {
-          if (o.json) printObject({ configured: false, waitingPushes: waiting }, true);
+          const topic = services.pushTopic();
+          if (o.json) printObject({ configured: false, topic, waitingPushes: waiting }, true);
+          else if (topic) process.stdout.write(`no push certificate configured (slate apns set-cert FILE): devices enrol with the development topic ${topic}, pushes are not sent\n`);
           else process.stdout.write(`no push certificate configured (slate apns set-cert FILE); ${waiting} push(es) waiting\n`);
           return;
         }
