@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Slate } from './app';
+import { developmentTls } from './ca/development-tls';
 import { AppError } from './errors';
 
 export interface RunningServer {
@@ -14,7 +15,8 @@ export interface RunningServer {
 
 export async function listen(slate: Slate): Promise<RunningServer> {
   const { config, logger } = slate;
-  const server = config.tls ? https.createServer(tlsOptions(config.tls), slate.http) : http.createServer(slate.http);
+  const tls = config.tls ? tlsOptions(config.tls) : config.devTls ? await developmentTls(slate.services.pki, slate.db, config.certsDir, config.env, logger) : undefined;
+  const server = tls ? https.createServer(tls, slate.http) : http.createServer(slate.http);
   server.keepAliveTimeout = 65_000; // longer than typical proxy idle timeouts, so proxies close first
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
@@ -23,7 +25,7 @@ export async function listen(slate: Slate): Promise<RunningServer> {
     server.listen(config.port, config.host, () => resolve());
   });
   const addr = server.address() as AddressInfo;
-  const url = `${config.tls ? 'https' : 'http'}://${addr.address === '0.0.0.0' || addr.address === '::' ? 'localhost' : addr.address}:${addr.port}`;
+  const url = `${tls ? 'https' : 'http'}://${addr.address === '0.0.0.0' || addr.address === '::' ? 'localhost' : addr.address}:${addr.port}`;
   logger.info({ url, publicUrl: config.publicUrl, database: slate.config.database.kind }, 'Slate is listening');
 
   let stopping: Promise<void> | undefined;

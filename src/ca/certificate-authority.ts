@@ -157,7 +157,10 @@ export class CertificateAuthority {
     return this.issue(tx, 'device', { id, subject, spki: csr.spki, validityMs: this.deps.config.deviceCertValidityMs, now: this.now() }, target.placement, target.deviceId);
   }
 
-  async issue(tx: Tx, kind: CertificateKind, t: { id?: string; subject: Buffer; spki: Buffer; validityMs: number; now: Date }, placement: Partial<ChallengePlacement>, deviceId: string | null): Promise<Buffer> {
+  async issue(
+    tx: Tx, kind: CertificateKind, t: { id?: string; subject: Buffer; spki: Buffer; validityMs: number; now: Date; subjectAltNames?: { dns: string[]; ip: string[] } },
+    placement: Partial<ChallengePlacement>, deviceId: string | null,
+  ): Promise<Buffer> {
     const ca = certificateParts(this.deps.ca.cert);
     const caNotAfter = new Date(parseCertificate(this.deps.ca.cert).validTo);
     // Backdated a minute for device clocks; never beyond the CA's own expiry (RFC 5280 §6.1.3).
@@ -165,7 +168,10 @@ export class CertificateAuthority {
     const notAfter = new Date(Math.min(t.now.getTime() + t.validityMs, caNotAfter.getTime()));
     const serial = randomSerial();
     const der = issueCertificate(
-      { serial, subject: t.subject, issuer: ca.subject, notBefore, notAfter, subjectPublicKey: t.spki, issuerPublicKey: ca.spki, profile: kind === 'device' ? 'device' : kind === 'scep-ra' ? 'ra' : 'signing' },
+      {
+        serial, subject: t.subject, issuer: ca.subject, notBefore, notAfter, subjectPublicKey: t.spki, issuerPublicKey: ca.spki, subjectAltNames: t.subjectAltNames,
+        profile: kind === 'device' ? 'device' : kind === 'scep-ra' ? 'ra' : kind === 'tls-server' ? 'tls-server' : 'signing',
+      },
       this.deps.ca.key,
     );
     await this.deps.certificates.insert(tx, {

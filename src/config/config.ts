@@ -7,7 +7,7 @@ import { metricsConfig, metricsEnv, type MetricsConfig } from './metrics.config'
 import { pkiConfig, pkiEnv, type PkiConfig } from './pki.config';
 import { policyConfig, policyEnv, type PolicyConfig } from './policy.config';
 import { adminConfig, adminEnv, type AdminConfig } from './admin.config';
-import { bool, duration, httpUrl, port } from './schema';
+import { bool, duration, httpUrl, optionalBool, port } from './schema';
 
 /**
  * Every variable Slate reads, validated once at start-up. A bad value stops the process with one
@@ -45,6 +45,12 @@ const schema = z.object({
   /** Built-in HTTPS: PEM certificate chain and key. Without them, run Slate behind a TLS proxy. */
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),
+  /**
+   * Development only: serve HTTPS on PORT with a certificate for localhost from the development CA
+   * (kept in CERTS_DIR), so iPads and `slate sim` can enrol at https://localhost:PORT. Default: on in
+   * development without TLS_CERT_FILE; production refuses it.
+   */
+  DEV_TLS: optionalBool,
   /** Organisation tree imported on first start with an empty database. */
   ORG_FILE: z.string().default('profiles/organisation.yaml'),
   /** Import ORG_FILE when the database holds no organisation yet. */
@@ -78,6 +84,8 @@ export interface Config {
   /** SECRET_KEY_FILE, when the key came from there (messages name the file an operator must fix). */
   secretKeyFile: string | undefined;
   tls: { certFile: string; keyFile: string } | undefined;
+  /** HTTPS with the development certificate for localhost (DEV_TLS); never with `tls`. */
+  devTls: boolean;
   orgFile: string;
   orgImportOnStart: boolean;
   certsDir: string;
@@ -108,8 +116,13 @@ export function loadConfig(processEnv: Env = process.env): Config {
   if ((c.TLS_CERT_FILE === undefined) !== (c.TLS_KEY_FILE === undefined)) {
     throw new AppError('config_invalid', 'TLS_CERT_FILE/TLS_KEY_FILE: set both or neither');
   }
+  if (c.DEV_TLS && c.NODE_ENV === 'production') {
+    throw new AppError('config_invalid', 'DEV_TLS: development only; in production put a TLS proxy in front of Slate or set TLS_CERT_FILE/TLS_KEY_FILE');
+  }
+  if (c.DEV_TLS && c.TLS_CERT_FILE) throw new AppError('config_invalid', 'DEV_TLS: set either DEV_TLS or TLS_CERT_FILE/TLS_KEY_FILE, not both');
+  const devTls = c.DEV_TLS ?? (c.NODE_ENV === 'development' && c.TLS_CERT_FILE === undefined);
   const dataDir = resolve(c.DATA_DIR);
-  const publicUrl = (c.PUBLIC_URL ?? `http://localhost:${c.PORT}`).replace(/\/+$/, '');
+  const publicUrl = (c.PUBLIC_URL ?? `${devTls || c.TLS_CERT_FILE ? 'https' : 'http'}://localhost:${c.PORT}`).replace(/\/+$/, '');
   return {
     env: c.NODE_ENV,
     port: c.PORT,
@@ -121,6 +134,7 @@ export function loadConfig(processEnv: Env = process.env): Config {
     secretKey: c.SECRET_KEY,
     secretKeyFile: c.SECRET_KEY === undefined ? undefined : dropEmpty(processEnv).SECRET_KEY_FILE,
     tls: c.TLS_CERT_FILE && c.TLS_KEY_FILE ? { certFile: c.TLS_CERT_FILE, keyFile: c.TLS_KEY_FILE } : undefined,
+    devTls,
     orgFile: c.ORG_FILE,
     orgImportOnStart: c.ORG_IMPORT_ON_START,
     certsDir: resolve(c.CERTS_DIR),

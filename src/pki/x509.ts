@@ -1,4 +1,5 @@
 import { createHash, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
+import { isIPv4, isIPv6 } from 'node:net';
 import { AppError } from '../errors';
 import { CONTEXT, expect, readBer, T, UNIVERSAL } from './ber';
 import {
@@ -22,8 +23,13 @@ export interface CertificateTemplate {
   notAfter: Date;
   subjectPublicKey: Buffer;
   issuerPublicKey: Buffer;
-  /** ca; device identity (clientAuth); signing (profiles); ra (SCEP responder beside an EC CA: RSA for key transport). */
-  profile: 'ca' | 'device' | 'signing' | 'ra';
+  /**
+   * ca; device identity (clientAuth); signing (profiles); ra (SCEP responder beside an EC CA: RSA
+   * for key transport); tls-server (development HTTPS: serverAuth for `subjectAltNames`).
+   */
+  profile: 'ca' | 'device' | 'signing' | 'ra' | 'tls-server';
+  /** tls-server: the host names and IP addresses it is valid for (RFC 5280 §4.2.1.6). */
+  subjectAltNames?: { dns: string[]; ip: string[] };
 }
 
 /** Key usage bits (RFC 5280 §4.2.1.3), in bit order. */
@@ -83,12 +89,31 @@ function extensions(t: CertificateTemplate): Asn1[] {
     // Device identities sign check-ins and decrypt SCEP replies; profile signers only sign.
     const usages: KeyUsage[] = t.profile === 'signing' ? ['digitalSignature'] : ['digitalSignature', 'keyEncipherment'];
     out.push(extension(OID.keyUsage, true, keyUsageValue(usages)));
-    const eku = t.profile === 'device' ? [OID.clientAuth] : t.profile === 'signing' ? [OID.codeSigning, OID.emailProtection] : [];
+    const eku = t.profile === 'device' ? [OID.clientAuth] : t.profile === 'signing' ? [OID.codeSigning, OID.emailProtection] : t.profile === 'tls-server' ? [OID.serverAuth] : [];
     if (eku.length) out.push(extension(OID.extKeyUsage, false, toDer(seq(eku.map(oid)))));
+    if (t.subjectAltNames) out.push(extension(OID.subjectAltName, false, subjectAltNames(t.subjectAltNames)));
   }
   out.push(extension(OID.subjectKeyIdentifier, false, toDer(octets(ski))));
   if (t.profile !== 'ca' || !t.issuerPublicKey.equals(t.subjectPublicKey)) out.push(extension(OID.authorityKeyIdentifier, false, aki));
   return out;
+}
+
+/** GeneralNames: dNSName [2] IA5String, iPAddress [7] OCTET STRING (4 or 16 bytes). */
+function subjectAltNames(names: { dns: string[]; ip: string[] }): Buffer {
+  const ip = (a: string) => (isIPv4(a) ? Buffer.from(a.split('.').map(Number)) : ipv6Bytes(a));
+  return toDer(seq([
+    ...names.dns.map((d) => asn1.create(Class.CONTEXT_SPECIFIC, 2, false, d)),
+    ...names.ip.map((a) => asn1.create(Class.CONTEXT_SPECIFIC, 7, false, ip(a).toString('binary'))),
+  ]));
+}
+
+function ipv6Bytes(a: string): Buffer {
+  if (!isIPv6(a)) throw new AppError('validation_failed', `not an IP address: ${a}`);
+  const [head = '', tail = ''] = a.split('::');
+  const groups = (s: string) => (s ? s.split(':') : []);
+  const fill = 8 - groups(head).length - groups(tail).length;
+  const all = a.includes('::') ? [...groups(head), ...Array(fill).fill('0'), ...groups(tail)] : groups(a);
+  return Buffer.from(all.flatMap((g) => [parseInt(g, 16) >> 8, parseInt(g, 16) & 0xff]));
 }
 
 /** Builds and signs a certificate; returns its DER. */

@@ -1,7 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { get as httpsGet } from 'node:https';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../helpers/free-port';
 import { serverCertificate, testCa } from '../helpers/test-certs';
 
 const CLI = join(__dirname, '../../bin/slate.js');
@@ -94,7 +97,8 @@ describe('slate CLI', () => {
     spawnSync(process.execPath, [HEALTHCHECK], { env: { PATH: process.env.PATH!, ...e }, encoding: 'utf8', timeout: 10_000 });
   async function serve(extra: Record<string, string>) {
     const srvDir = mkdtempSync(join(tmpdir(), 'slate-srv-'));
-    const e: Record<string, string> = { DATA_DIR: srvDir, CERTS_DIR: join(srvDir, 'certs'), HOST: '127.0.0.1', ...extra };
+    // Plain HTTP unless a test asks for TLS: what a container behind a TLS proxy serves.
+    const e: Record<string, string> = { DATA_DIR: srvDir, CERTS_DIR: join(srvDir, 'certs'), HOST: '127.0.0.1', DEV_TLS: 'false', ...extra };
     const child = spawn(process.execPath, [CLI, 'serve'], { env: { PATH: process.env.PATH!, ...e } });
     let out = '';
     child.stdout.on('data', (b) => (out += b));
@@ -114,6 +118,29 @@ describe('slate CLI', () => {
     expect(s.output()).toContain('"msg":"stopped"');
     const down = healthcheck(s.env);
     expect({ status: down.status, stderr: down.stderr }).toEqual({ status: 1, stderr: expect.stringMatching(/^healthcheck: http:\/\/127\.0\.0\.1:18931\/healthz: .*ECONNREFUSED/) });
+  });
+
+  it('development serves HTTPS on PORT with a localhost certificate from the development CA (DEV_TLS); production refuses it', async () => {
+    const port = await freePort();
+    const s = await serve({ PORT: String(port), DEV_TLS: '' });
+    try {
+      expect(healthcheck(s.env).status).toBe(0);
+      // The chain file ends with the CA: the one in the database, which `slate ca show` names.
+      const chain = readFileSync(join(s.env.CERTS_DIR!, 'dev-tls.pem'), 'utf8');
+      const ca = chain.slice(chain.lastIndexOf('-----BEGIN CERTIFICATE-----'));
+      const shown = JSON.parse(run(['ca', 'show', '--json'], { ...s.env, LOG_LEVEL: 'silent' }).stdout) as { fingerprint: string };
+      expect(new X509Certificate(ca).fingerprint256.replace(/:/g, '').toLowerCase()).toBe(shown.fingerprint);
+      for (const host of ['localhost', '127.0.0.1']) {
+        const status = await new Promise<number | undefined>((resolve, reject) =>
+          httpsGet({ host, port, path: '/healthz', ca, servername: host === 'localhost' ? host : undefined }, (res) => (res.resume(), resolve(res.statusCode))).on('error', reject));
+        expect({ host, status }).toEqual({ host, status: 200 });
+      }
+      expect(s.output()).toContain(`"publicUrl":"https://localhost:${port}"`);
+    } finally {
+      expect(await s.stop()).toBe(0);
+    }
+    const refused = run(['serve'], { ...env, NODE_ENV: 'production', DEV_TLS: 'true' });
+    expect({ status: refused.status, stderr: refused.stderr }).toEqual({ status: 1, stderr: 'slate: DEV_TLS: development only; in production put a TLS proxy in front of Slate or set TLS_CERT_FILE/TLS_KEY_FILE\n' });
   });
 
   it('the Docker healthcheck follows built-in TLS (TLS_CERT_FILE) to https', async () => {

@@ -1,7 +1,7 @@
 import type { Atomic, Queryable, Tx } from '../database';
 
 /** What a certificate is for. */
-export type CertificateKind = 'device' | 'scep-ra' | 'profile-signing';
+export type CertificateKind = 'device' | 'scep-ra' | 'profile-signing' | 'tls-server';
 
 export interface CertificateRecord {
   id: string;

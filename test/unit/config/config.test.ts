@@ -17,8 +17,27 @@ describe('loadConfig', () => {
     const c = loadConfig({ DATA_DIR: '/tmp/x' });
     expect(c.port).toBe(8080);
     expect(c.database).toEqual({ kind: 'sqlite', path: '/tmp/x/slate.db' });
-    expect(c.publicUrl).toBe('http://localhost:8080');
+    // Development serves HTTPS itself (DEV_TLS), so the default URL is one iPads accept.
+    expect(c.publicUrl).toBe('https://localhost:8080');
+    expect(c.devTls).toBe(true);
     expect(c.env).toBe('development');
+  });
+
+  it('DEV_TLS: on by default in development only, refused in production and next to TLS_CERT_FILE', () => {
+    expect(loadConfig({ NODE_ENV: 'test' })).toMatchObject({ devTls: false, publicUrl: 'http://localhost:8080' });
+    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({ devTls: false, publicUrl: 'http://localhost:8080' });
+    expect(loadConfig({ DEV_TLS: 'false', PORT: '9000' })).toMatchObject({ devTls: false, publicUrl: 'http://localhost:9000' });
+    expect(loadConfig({ TLS_CERT_FILE: '/a', TLS_KEY_FILE: '/b' })).toMatchObject({ devTls: false, publicUrl: 'https://localhost:8080' });
+    expect(fail({ NODE_ENV: 'production', DEV_TLS: 'true' }).message).toBe('DEV_TLS: development only; in production put a TLS proxy in front of Slate or set TLS_CERT_FILE/TLS_KEY_FILE');
+    expect(fail({ DEV_TLS: 'true', TLS_CERT_FILE: '/a', TLS_KEY_FILE: '/b' }).message).toMatch(/^DEV_TLS: /);
+    expect(fail({ DEV_TLS: 'maybe' }).message).toMatch(/^DEV_TLS: expected true or false/);
+  });
+
+  it('CA_CREATE: Slate creates a CA by default except in production', () => {
+    expect(loadConfig({}).pki.caCreate).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).pki.caCreate).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', CA_CREATE: 'true' }).pki.caCreate).toBe(true);
+    expect(loadConfig({ CA_CREATE: 'no' }).pki.caCreate).toBe(false);
   });
 
   it('names the variable of a bad value', () => {
