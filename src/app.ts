@@ -46,6 +46,8 @@ import { FleetGauges } from './metrics/fleet-gauges';
 import { metricsRouter } from './metrics/metrics.router';
 import { SlateMetrics } from './metrics/slate-metrics';
 import { checkSecretKey, recordSecretCheck } from './startup/secret-check';
+import { refuseDevelopmentDefaults } from './startup/production-defaults';
+import { asServed, readServerRecord } from './startup/server-record';
 
 export interface Services {
   org: OrgService;
@@ -106,6 +108,11 @@ export interface CreateOptions {
   importOrg?: boolean;
   /** Postgres schema (tests). */
   schema?: string;
+  /**
+   * This process is the server: it serves its own PUBLIC_URL (and announces it when it listens).
+   * Every other process (the CLI) works with the URL the running server announced.
+   */
+  serving?: boolean;
 }
 
 /**
@@ -124,6 +131,8 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
       const ran = await migrate(config.database, { schema: opts.schema });
       if (ran.length) logger.info({ migrations: ran, database: describeDatabase(config.database) }, 'migrations applied');
     }
+    if (!opts.serving) config = asServed(config, await readServerRecord(db, stores.serverSettings), slateVersion(), logger);
+    await refuseDevelopmentDefaults(config, db, stores, !!opts.importOrg);
     const schemas = new AppleSchemas();
     const protocol = createAppleProtocol(schemas);
     const metrics = new SlateMetrics();
@@ -174,7 +183,7 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
         afterMove: (tx, c) => policy.events.moved(tx, c.deviceId, c.by),
       }),
     };
-    if (opts.importOrg && config.orgImportOnStart && (await services.org.isEmpty())) {
+    if (opts.importOrg && config.orgImportOnStart && config.orgFile && (await services.org.isEmpty())) {
       const result = await services.org.importFile(config.orgFile);
       logger.info({ file: config.orgFile, ...result }, 'organisation imported');
     }

@@ -4,6 +4,8 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Slate } from './app';
 import { developmentTls } from './ca/development-tls';
+import { slateVersion } from './cli/version';
+import { recordServer } from './startup/server-record';
 import { AppError } from './errors';
 
 export interface RunningServer {
@@ -27,6 +29,7 @@ export async function listen(slate: Slate): Promise<RunningServer> {
   const addr = server.address() as AddressInfo;
   const url = `${tls ? 'https' : 'http'}://${addr.address === '0.0.0.0' || addr.address === '::' ? 'localhost' : addr.address}:${addr.port}`;
   logger.info({ url, publicUrl: config.publicUrl, database: slate.config.database.kind }, 'Slate is listening');
+  await recordServer(slate.db, slate.stores.serverSettings, { publicUrl: config.publicUrl, version: slateVersion() });
 
   let stopping: Promise<void> | undefined;
   const shutdown = () =>

@@ -51,8 +51,8 @@ const schema = z.object({
    * development without TLS_CERT_FILE; production refuses it.
    */
   DEV_TLS: optionalBool,
-  /** Organisation tree imported on first start with an empty database. */
-  ORG_FILE: z.string().default('profiles/organisation.yaml'),
+  /** Organisation tree imported on first start with an empty database. Default: the example (profiles/organisation.yaml), except in production. */
+  ORG_FILE: z.string().optional(),
   /** Import ORG_FILE when the database holds no organisation yet. */
   ORG_IMPORT_ON_START: bool(true),
   /** Where the CA, push and signing certificates live. */
@@ -76,6 +76,8 @@ export interface Config {
   port: number;
   host: string;
   publicUrl: string;
+  /** PUBLIC_URL was set (not derived from PORT): a CLI says so when the server announces another one. */
+  publicUrlGiven: boolean;
   dataDir: string;
   database: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; poolSize: number; schema?: string };
   logLevel: RawConfig['LOG_LEVEL'];
@@ -86,7 +88,8 @@ export interface Config {
   tls: { certFile: string; keyFile: string } | undefined;
   /** HTTPS with the development certificate for localhost (DEV_TLS); never with `tls`. */
   devTls: boolean;
-  orgFile: string;
+  /** ORG_FILE; production has no default (it never imports the example organisation). */
+  orgFile: string | undefined;
   orgImportOnStart: boolean;
   certsDir: string;
   shutdownGraceMs: number;
@@ -128,6 +131,7 @@ export function loadConfig(processEnv: Env = process.env): Config {
     port: c.PORT,
     host: c.HOST,
     publicUrl,
+    publicUrlGiven: c.PUBLIC_URL !== undefined,
     dataDir,
     database: databaseFrom(c.DATABASE_URL, dataDir, c.DATABASE_POOL_SIZE, c.DATABASE_SCHEMA),
     logLevel: c.LOG_LEVEL,
@@ -135,7 +139,7 @@ export function loadConfig(processEnv: Env = process.env): Config {
     secretKeyFile: c.SECRET_KEY === undefined ? undefined : dropEmpty(processEnv).SECRET_KEY_FILE,
     tls: c.TLS_CERT_FILE && c.TLS_KEY_FILE ? { certFile: c.TLS_CERT_FILE, keyFile: c.TLS_KEY_FILE } : undefined,
     devTls,
-    orgFile: c.ORG_FILE,
+    orgFile: c.ORG_FILE ?? (c.NODE_ENV === 'production' ? undefined : 'profiles/organisation.yaml'),
     orgImportOnStart: c.ORG_IMPORT_ON_START,
     certsDir: resolve(c.CERTS_DIR),
     shutdownGraceMs: c.SHUTDOWN_GRACE_SECONDS * 1000,

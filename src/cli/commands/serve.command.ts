@@ -3,6 +3,8 @@ import { createSlate } from '../../app';
 import { loadConfig } from '../../config';
 import { createLogger } from '../../log/logger';
 import { listen } from '../../server';
+import { formatReport, startupFacts, startupReport } from '../../startup/startup-report';
+import { slateVersion } from '../version';
 
 export function registerServe(program: Command): void {
   program
@@ -11,16 +13,23 @@ export function registerServe(program: Command): void {
     .action(async () => {
       const config = loadConfig();
       const logger = createLogger(config.logLevel);
-      const slate = await createSlate(config, logger, { migrate: true, importOrg: true });
+      const slate = await createSlate(config, logger, { migrate: true, importOrg: true, serving: true });
       let running;
       try {
         running = await listen(slate);
         slate.startBackground();
+        const facts = await startupFacts(slate, slateVersion());
+        const report = startupReport(facts);
+        const missing = report.lines.filter((l) => l.status === 'missing').map((l) => l.text);
+        const development = report.lines.filter((l) => l.status === 'development').map((l) => l.text);
+        logger[missing.length ? 'warn' : 'info']({ missing, development, next: report.next }, missing.length ? 'ready, but iPads cannot enrol yet' : 'ready');
+        // Collectors read the JSON lines on stdout; the person who typed `npm start` reads this.
+        if (config.env === 'development') process.stderr.write(formatReport(facts, report));
         const invite = await slate.services.admin.staff.firstAdminInvite();
         // On stderr, not in the JSON log: the link is a credential, meant for the operator's eyes once.
         if (invite) process.stderr.write(`No administrator yet. Open this one-time link to register the first one (valid until ${invite.expiresAt.toISOString()}):\n${invite.url}\n`);
       } catch (err) {
-        await slate.close();
+        await (running ? running.shutdown() : slate.close());
         throw err;
       }
       const stop = (signal: string) => {
