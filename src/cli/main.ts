@@ -9,6 +9,7 @@ import { registerPki } from './commands/pki.command';
 import { registerOrg } from './commands/org.command';
 import { registerProfiles } from './commands/profiles.command';
 import { registerServe } from './commands/serve.command';
+import { registerSim } from './commands/sim.command';
 import { slateVersion } from './version';
 
 /** `slate`: the server and the operator's tools share one entry point and one composition root. */
@@ -24,6 +25,7 @@ export async function runCli(argv: string[]): Promise<void> {
   registerApns(program);
   registerPki(program);
   registerAdmin(program);
+  registerSim(program);
   oneLineUsageErrors(program);
   try {
     await program.parseAsync(argv);
