@@ -43,6 +43,10 @@ describe('first start', () => {
       const ca = run(['ca', 'show', '--json'], env);
       expect({ status: ca.status, stderr: ca.stderr }).toEqual({ status: 1, stderr: expect.stringMatching(/^slate: production start refused: set CA_CERT_FILE and CA_KEY_FILE .*\)\n$/) });
       expect(JSON.parse(run(['org', 'list', '--json'], { ...env, CA_CREATE: 'true' }).stdout)).toEqual([]);
+      const sim = run(['sim', '--school', 'gs-bildstock', '--grade', '3'], env);
+      expect({ status: sim.status, stderr: sim.stderr }).toEqual({
+        status: 1, stderr: "slate: --school: NODE_ENV=production: simulated iPads are not enrolled into a production database (use --link with a test server's link)\n",
+      });
     });
 
     it('names only what is still missing, and starts with the authority\'s CA and organisation file', async () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { loadConfig } from '../../config';
 import { AppError } from '../../errors';
 import { SimulatedFleet, type FleetEvent } from '../../sim/fleet';
 import { httpClient } from '../../sim/http-client';
@@ -73,6 +74,8 @@ async function enrolmentLink(o: SimOptions): Promise<{ link: string; trust: stri
     return { link: o.link, trust };
   }
   if (!o.school) throw flagError('--school', 'required (or --link)');
+  // Made-up iPads would sit in the real fleet's lists among pupils' tablets.
+  if (loadConfig().env === 'production') throw flagError('--school', 'NODE_ENV=production: simulated iPads are not enrolled into a production database (use --link with a test server\'s link)');
   if (!o.grade) throw flagError('--grade', 'required with --school');
   return withSlate(async ({ services }) => {
     // Fail here, in one line, rather than with a 503 from the link.
