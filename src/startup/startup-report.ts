@@ -1,8 +1,6 @@
-import type { Slate } from '../app';
 import { DEVELOPMENT_TOPIC } from '../apple/apns/development-push';
-import { describeDatabase } from '../db/data-source';
 
-/** What a start has to work with, read once it listens. */
+/** What a start has to work with, read once it listens (serve.command.ts gathers it). */
 export interface StartupFacts {
   env: string;
   version: string;
@@ -74,19 +72,4 @@ export function formatReport(f: StartupFacts, r: StartupReport): string {
     ...r.next.map((c) => `  ${c}`),
     '',
   ].join('\n');
-}
-
-export async function startupFacts(slate: Slate, version: string): Promise<StartupFacts> {
-  const { config, services } = slate;
-  const cert = services.apnsCertificates.current();
-  const topic = services.pushTopic();
-  const school = (await services.org.list({ kind: 'school' }))[0];
-  const grade = school ? (await services.org.list({ kind: 'grade', underCode: school.code })).map((g) => g.gradeLevel ?? 0).filter((n) => n > 0).sort((a, b) => a - b)[0] : undefined;
-  return {
-    env: config.env, version, publicUrl: config.publicUrl, database: describeDatabase(config.database),
-    tls: config.tls ? 'file' : config.devTls ? 'development' : 'none',
-    ca: services.pki.caSummary().source === 'operator' ? 'operator' : 'slate',
-    push: cert ? { kind: 'certificate', topic: cert.topic, daysLeft: cert.daysLeft } : topic === DEVELOPMENT_TOPIC ? { kind: 'development' } : { kind: 'none' },
-    example: school && grade !== undefined ? { school: school.code, grade } : null,
-  };
 }

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
-import { createSlate } from '../../app';
+import { createSlate, type Slate } from '../../app';
+import { DEVELOPMENT_TOPIC } from '../../apple/apns/development-push';
 import { loadConfig } from '../../config';
 import { createLogger } from '../../log/logger';
 import { listen } from '../../server';
-import { formatReport, startupFacts, startupReport } from '../../startup/startup-report';
+import { describeDatabase } from '../../db/data-source';
+import { formatReport, startupReport, type StartupFacts } from '../../startup/startup-report';
 import { slateVersion } from '../version';
 
 export function registerServe(program: Command): void {
@@ -45,4 +47,19 @@ export function registerServe(program: Command): void {
       process.once('SIGTERM', () => stop('SIGTERM'));
       process.once('SIGINT', () => stop('SIGINT'));
     });
+}
+
+async function startupFacts(slate: Slate, version: string): Promise<StartupFacts> {
+  const { config, services } = slate;
+  const cert = services.apnsCertificates.current();
+  const topic = services.pushTopic();
+  const school = (await services.org.list({ kind: 'school' }))[0];
+  const grade = school ? (await services.org.list({ kind: 'grade', underCode: school.code })).map((g) => g.gradeLevel ?? 0).filter((n) => n > 0).sort((a, b) => a - b)[0] : undefined;
+  return {
+    env: config.env, version, publicUrl: config.publicUrl, database: describeDatabase(config.database),
+    tls: config.tls ? 'file' : config.devTls ? 'development' : 'none',
+    ca: services.pki.caSummary().source === 'operator' ? 'operator' : 'slate',
+    push: cert ? { kind: 'certificate', topic: cert.topic, daysLeft: cert.daysLeft } : topic === DEVELOPMENT_TOPIC ? { kind: 'development' } : { kind: 'none' },
+    example: school && grade !== undefined ? { school: school.code, grade } : null,
+  };
 }
