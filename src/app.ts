@@ -131,6 +131,7 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
       const ran = await migrate(config.database, { schema: opts.schema });
       if (ran.length) logger.info({ migrations: ran, database: describeDatabase(config.database) }, 'migrations applied');
     }
+    // Everything below (links, profiles) uses the URL the running server serves, in every process.
     if (!opts.serving) config = asServed(config, await readServerRecord(db, stores.serverSettings), slateVersion(), logger);
     await refuseDevelopmentDefaults(config, db, stores, !!opts.importOrg);
     const schemas = new AppleSchemas();
