@@ -74,6 +74,15 @@ describe('first start', () => {
     }, 90_000);
   });
 
+  it('slate sim without a running server says so in one line', async () => {
+    const env = { ...fresh('slate-sim-'), LOG_LEVEL: 'silent', PORT: String(await freePort()) };
+    expect(run(['org', 'import', 'profiles/organisation.yaml'], env).status).toBe(0);
+    const r = run(['sim', '--school', 'gs-bildstock', '--grade', '3', '--count', '1'], env);
+    expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      status: 1, stdout: '', stderr: `slate: cannot enrol a simulated iPad with https://localhost:${env.PORT}: ECONNREFUSED (is \`slate serve\` running?)\n`,
+    });
+  });
+
   it('a CLI with the wrong SECRET_KEY stops with one line naming it', () => {
     const env = { ...fresh('slate-key-'), LOG_LEVEL: 'silent' };
     expect(run(['org', 'list', '--json'], env).status).toBe(0);

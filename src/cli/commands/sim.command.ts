@@ -49,8 +49,9 @@ export function registerSim(program: Command): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
-        await fleet.enrol().catch((err: Error) => {
-          throw new AppError('enrollment_unavailable', `cannot enrol a simulated iPad with ${new URL(link).origin}: ${(err as NodeJS.ErrnoException).code ?? err.message}`);
+        await fleet.enrol().catch((err: NodeJS.ErrnoException) => {
+          const hint = err.code === 'ECONNREFUSED' ? ' (is `slate serve` running?)' : '';
+          throw new AppError('enrollment_unavailable', `cannot enrol a simulated iPad with ${new URL(link).origin}: ${err.code ?? err.message}${hint}`);
         });
         if (o.once) await fleet.poll();
         else {
