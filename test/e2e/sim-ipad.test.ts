@@ -35,8 +35,9 @@ describe('simulated iPad', () => {
     const lock = await command(ipad.udid, 'DeviceLock', { Message: 'after renewal' });
     expect((await ipad.connect()).map((c) => c.commandUuid)).toEqual([lock]);
     expect(await h.slate.services.apple.commands.get(lock)).toMatchObject({ status: 'acknowledged' });
-    // Replaced, not added: still one enrolment profile on the device.
-    expect(ipad.profiles.filter((p) => p.PayloadContent.some((c) => c.PayloadType === 'com.apple.mdm'))).toHaveLength(1);
+    // Replaced, not added: still one enrolment profile on the device, and no second MDM payload.
+    expect(ipad.enrolmentIdentifier).toBe('test.slate.mdm.slate.enroll');
+    expect([...ipad.installed.profiles.values()].filter((p) => p.payloadTypes.includes('com.apple.mdm'))).toEqual([]);
   });
 
   it('lists the profiles it installed, removes one on request, and refuses a second MDM enrolment', async () => {
@@ -50,13 +51,15 @@ describe('simulated iPad', () => {
     await ipad.connect();
     const answered = await h.slate.services.apple.commands.get(list);
     expect(answered).toMatchObject({ status: 'acknowledged' });
-    expect(ipad.profiles.map((p) => p.PayloadIdentifier).sort()).toEqual(['org.example.wifi', 'test.slate.mdm.slate.enroll']);
-    // What the iPad reported is what Slate now knows about it.
-    expect(JSON.stringify((await h.slate.services.devices.details(ipad.udid)).inventory.ProfileList?.data)).toContain('org.example.wifi');
+    expect([...ipad.installed.profiles.keys()]).toEqual(['org.example.wifi']);
+    // What the iPad reported (its enrolment profile first, as iPadOS lists it) is what Slate now knows about it.
+    const reported = JSON.stringify((await h.slate.services.devices.details(ipad.udid)).inventory.ProfileList?.data);
+    expect(reported).toContain('org.example.wifi');
+    expect(reported).toContain('test.slate.mdm.slate.enroll');
 
     await command(ipad.udid, 'RemoveProfile', { Identifier: 'org.example.wifi' });
     await ipad.connect();
-    expect(ipad.profiles.map((p) => p.PayloadIdentifier)).toEqual(['test.slate.mdm.slate.enroll']);
+    expect([...ipad.installed.profiles.keys()]).toEqual([]);
 
     // An enrolment profile of another server (another identifier): iPadOS has one MDM enrolment.
     const other = Buffer.from(plist.build({

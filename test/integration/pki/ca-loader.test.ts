@@ -13,7 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../../helpers/test-db';
 import { testCa } from '../../helpers/test-certs';
 
 /**
- * The CA lives in the database (migration 0011): every process on it, and the CLI on another
+ * The CA lives in the database (migration 0012): every process on it, and the CLI on another
  * machine, uses the same CA with nothing but DATABASE_URL and SECRET_KEY, and a new database
  * never picks up a CA that CERTS_DIR holds for another one.
  */

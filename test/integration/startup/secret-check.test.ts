@@ -26,12 +26,12 @@ describe(`SECRET_KEY check at start-up (${process.env.TEST_DATABASE_URL ? 'postg
     await (await start({ SECRET_KEY: keyA })).close();
     // Make the newest migration pending again: had it run, it would fail on its existing tables.
     const db = await testDb.open();
-    await db.run(`DELETE FROM migrations WHERE name = ?`, ['ServerState1700000000011']);
+    await db.run(`DELETE FROM migrations WHERE name = ?`, ['ServerState1700000000012']);
     await expect(start({ SECRET_KEY: keyB })).rejects.toMatchObject({
       code: 'config_invalid',
       message: "SECRET_KEY: not the key this database's secrets are sealed with (CA key, push certificate); start with the SECRET_KEY it was set up with",
     });
-    expect(await db.one(`SELECT name FROM migrations WHERE name = ?`, ['ServerState1700000000011'])).toBeUndefined();
+    expect(await db.one(`SELECT name FROM migrations WHERE name = ?`, ['ServerState1700000000012'])).toBeUndefined();
   });
 
   it('names the development key file when SECRET_KEY is not set', async () => {
