@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { freePort } from '../helpers/free-port';
+import { policySecretsEnv } from '../helpers/policy-catalog';
 import { startSpine, type SpineHarness } from '../helpers/spine-harness';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-db';
 
@@ -133,9 +134,11 @@ describe(`README (${process.env.TEST_DATABASE_URL ? 'postgres' : 'sqlite'})`, ()
     let env: Record<string, string>;
     const cwd = mkdtempSync(join(tmpdir(), 'slate-readme-'));
     beforeAll(async () => {
-      h = await startSpine();
-      // The README's example device.
+      const secrets = policySecretsEnv();
+      h = await startSpine(secrets);
+      // The README's example device, and the class it moves to.
       await h.enrolled({ serial: 'DMPXK2LMQ1GC' });
+      await h.slate.services.org.importText('version: 1\nunits:\n  - { code: gs-bildstock-4a, kind: class, name: Klasse 4a, parent: gs-bildstock-4 }\n');
       symlinkSync(join(ROOT, 'profiles'), join(cwd, 'profiles'));
       writeFileSync(join(cwd, 'push.pem'), h.apns.pushCert.certPem);
       writeFileSync(join(cwd, 'push.key'), h.apns.pushCert.keyPem);
@@ -144,7 +147,7 @@ describe(`README (${process.env.TEST_DATABASE_URL ? 'postgres' : 'sqlite'})`, ()
         PATH: process.env.PATH!, DATA_DIR: db.dir, CERTS_DIR: join(db.dir, 'certs'), LOG_LEVEL: 'warn',
         DATABASE_URL: db.database.kind === 'sqlite' ? `sqlite:${db.database.path}` : db.database.url,
         ...(db.schema ? { DATABASE_SCHEMA: db.schema } : {}),
-        APNS_URL: h.apns.url, APNS_CA_FILE: h.apns.caFile,
+        APNS_URL: h.apns.url, APNS_CA_FILE: h.apns.caFile, ...secrets,
       };
     }, 60_000);
     afterAll(() => h?.close());
