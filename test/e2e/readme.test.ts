@@ -156,15 +156,21 @@ describe(`README (${process.env.TEST_DATABASE_URL ? 'postgres' : 'sqlite'})`, ()
       const lines = commandLines(README.replace(WALKTHROUGH, '')).filter((l) => l.startsWith('npx slate '));
       expect(lines.length).toBeGreaterThanOrEqual(20);
       const failed: { line: string; status: number | null; stderr: string }[] = [];
+      // Placeholders the README fills from an earlier command's output, as a reader would.
+      const filled = new Map<string, string>();
       for (const line of lines) {
+        const typed = [...filled].reduce((l, [name, value]) => l.replaceAll(name, value), line);
         const r = await new Promise<Output>((resolve) => {
           // Asynchronously: this process serves the harness's Slate and stand-in APNs the CLI talks to.
-          const c = started(spawn('bash', ['-c', asCli(line)], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] }));
+          const c = started(spawn('bash', ['-c', asCli(typed)], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] }));
           void c.exited.then((status) => resolve({ status, ...c.out }));
         });
-        if (r.status !== 0 || /^slate: /m.test(r.stderr)) failed.push({ line, status: r.status, stderr: r.stderr });
+        const token = /^token ([0-9a-f-]{36}) \(/m.exec(r.stdout);
+        if (token) filled.set('TOKEN_ID', token[1]!);
+        if (r.status !== 0 || /^slate: /m.test(r.stderr)) failed.push({ line: typed, status: r.status, stderr: r.stderr });
       }
       expect(failed).toEqual([]);
+      expect([...filled.keys()]).toEqual(['TOKEN_ID']);
     }, 240_000);
   });
 });
