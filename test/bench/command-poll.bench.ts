@@ -8,7 +8,8 @@
  * The load generator runs in a worker thread so client signing does not share the server's loop.
  * `npm run bench -- command-poll` (TEST_DATABASE_URL=postgres://... for Postgres).
  * Knobs: BENCH_DEVICES (64), BENCH_SECONDS (10), BENCH_HISTORY (1000000), BENCH_BULK (10000),
- * BENCH_ONLY (comma list of closed,cycle,paced,history,bulk; all by default).
+ * BENCH_ONLY (comma list of closed,cycle,paced,history,bulk; all by default), BENCH_PROCESSES (1;
+ * 2 on Postgres: a second `slate serve` on the same database takes every other device's polls).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -22,6 +23,7 @@ import { testDialect } from '../helpers/test-db';
 import { createTestSlate, type TestSlate } from '../helpers/test-slate';
 import { SimulatedIpad } from '../sim/ipad-simulator';
 import type { PollDevice, PollJob, PollResult } from './load/poll-worker';
+import { startSecondProcess, type SecondProcess } from './load/second-process';
 import { seedAppleDevices, seedHistory } from './load/seed';
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 64);
@@ -29,6 +31,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const HISTORY = Number(process.env.BENCH_HISTORY ?? 1_000_000);
 const BULK = Number(process.env.BENCH_BULK ?? 10_000);
 const PUBLIC = 'https://mdm.bench.test';
+const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 1);
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'closed,cycle,paced,history,bulk').split(',').map((x) => x.trim()));
 
 // Event-loop utilisation of the server thread during the last run: the load generator shares this
@@ -154,14 +157,20 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const slate = await createTestSlate({ PUBLIC_URL: PUBLIC, APNS_URL: apns.url, APNS_CA_FILE: apns.caFile, APNS_RATE: '100000' }, { importOrg: true }, silentLogger());
   handler = slate.http;
-  const line = (s: string) => console.log(`${testDialect}: ${s}`);
+  const line = (s: string) => console.log(`${testDialect}${PROCESSES > 1 ? `, ${PROCESSES} processes` : ''}: ${s}`);
+  let second: SecondProcess | undefined;
   // The server's queue housekeeping runs during the runs, as in production (app.ts housekeeping).
   const reclaim = setInterval(() => void slate.stores.commands.reclaim(slate.db).catch(() => undefined), 10_000);
   try {
     await slate.services.apnsCertificates.set({ data: Buffer.from(apns.pushCert.certPem + apns.pushCert.keyPem) });
     let t = performance.now();
-    const devices = await enrolDevices(slate, base);
+    let devices = await enrolDevices(slate, base);
     line(`enrolled ${DEVICES} simulated iPads (profile, SCEP, Authenticate, TokenUpdate) in ${Math.round(performance.now() - t)} ms`);
+    if (PROCESSES === 2) {
+      second = await startSecondProcess(slate, { APNS_URL: apns.url, APNS_CA_FILE: apns.caFile, APNS_RATE: '100000' });
+      // Every other device polls the second process, as a load balancer would spread them.
+      devices = devices.map((d, i) => (i % 2 ? { ...d, connectUrl: d.connectUrl.replace(base, second!.url) } : d));
+    }
     // Warm-up, not measured: Idle polls with nothing queued open the database pool's connections
     // and compile the hot paths. Without it the first 0.3 s of whichever run comes first (20 new
     // Postgres connections) decide its p99.
@@ -222,6 +231,7 @@ async function main(): Promise<void> {
       line(`enqueue DeviceLock for ${r.commands.length} devices (one bulk job, push outbox in the same transaction): ${Math.round(took)} ms`);
     }
   } finally {
+    await second?.stop();
     clearInterval(reclaim);
     await slate.dispose();
     await new Promise((r) => server.close(r));
