@@ -181,7 +181,7 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
       admin: createAdminServices({
         config: config.admin, publicUrl: config.publicUrl, db, stores, audit, devices, commands, staffCommands: staff, enrollmentTokens,
         secrets, logger, allowHttpWebhooks: config.env !== 'production', pushCertificateExpiry: () => apnsCertificates.current(),
-        afterMove: (tx, c) => policy.events.moved(tx, c.deviceId, c.by),
+        policy: policy.service, afterMove: (tx, c) => policy.events.moved(tx, c.deviceId, c.by),
       }),
     };
     if (opts.importOrg && config.orgImportOnStart && config.orgFile && (await services.org.isEmpty())) {

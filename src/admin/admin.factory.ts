@@ -6,6 +6,7 @@ import type { AdminConfig } from '../config';
 import type { Db } from '../db/database';
 import type { Stores } from '../db/stores';
 import type { DeviceService } from '../fleet/device.service';
+import type { PolicyService } from '../reconciler/policy.service';
 import { ApiTokenService } from './auth/api-token.service';
 import { PasskeyService } from './auth/passkey.service';
 import { ScopeResolver } from './auth/scope-resolver';
@@ -16,6 +17,7 @@ import { AdminCertificates } from './fleet/admin-certificates.service';
 import { AdminCommands } from './fleet/admin-commands.service';
 import { AdminDevices } from './fleet/admin-devices.service';
 import { AdminOrg } from './fleet/admin-org.service';
+import { AdminProfiles } from './fleet/admin-profiles.service';
 import { BulkJobs } from './fleet/bulk-jobs.service';
 import { DeviceActions } from './fleet/device-actions.service';
 import type { AfterMove } from './fleet/device-mover';
@@ -38,6 +40,7 @@ export interface AdminServices {
   actions: DeviceActions;
   commands: AdminCommands;
   bulk: BulkJobs;
+  profiles: AdminProfiles;
   enrollment: EnrollmentLinks;
   certificates: AdminCertificates;
   audit: AdminAudit;
@@ -61,6 +64,8 @@ export interface AdminDeps {
   /** Plain http webhook URLs (development and tests only). */
   allowHttpWebhooks: boolean;
   pushCertificateExpiry: () => { notAfter: Date; fingerprint: string } | null;
+  /** The policy catalog's plan, apply and status (the same service `slate profiles` uses). */
+  policy: PolicyService;
   /** Convergence after a device moved (the policy reconciler); see device-mover.ts. */
   afterMove?: AfterMove;
 }
@@ -91,6 +96,7 @@ export function createAdminServices(d: AdminDeps): AdminServices {
       db, scoped: stores.scopedDevices, fleet: stores.scopedFleet, staff: d.staffCommands, commands: d.commands, queue: stores.commands,
       audit, stepUpMaxAgeMs: config.stepUpMaxAgeMs,
     }),
+    profiles: new AdminProfiles({ db, fleet: stores.scopedFleet, devices, audit, policy: d.policy }),
     enrollment: new EnrollmentLinks({ db, tokens: d.enrollmentTokens, fleet: stores.scopedFleet, audit }),
     certificates: new AdminCertificates({ db, fleet: stores.scopedFleet, certificates: stores.certificates, devices, audit }),
     audit: new AdminAudit(audit),

@@ -7,11 +7,14 @@ import type { AuditActor, AuditLog } from './audit-log';
  * device id), details. They go into the one hash-chained audit log like every staff action.
  */
 export interface AuditEvent {
-  actor: string;
+  /** A name (`slate`, `cli`, a staff id), or the whole actor when staff act through the admin API (role and scope recorded). */
+  actor: string | AuditActor;
   action: string;
   target: string;
   details?: Record<string, unknown> | null;
   at: Date;
+  /** The client's address, when a member of staff or a token acted over HTTP. */
+  ip?: string | null;
 }
 
 export interface AuditEventSink {
@@ -22,7 +25,8 @@ export interface AuditEventSink {
 const SLATE: AuditActor = { type: 'system', id: null, label: 'slate', role: null, scopeCode: null, scopePath: null };
 const CLI: AuditActor = { type: 'cli', id: null, label: 'cli', role: null, scopeCode: null, scopePath: null };
 
-function actorOf(name: string): AuditActor {
+function actorOf(name: string | AuditActor): AuditActor {
+  if (typeof name !== 'string') return name;
   if (name === 'slate' || name === 'reconciler') return { ...SLATE, label: name };
   if (name === 'cli') return CLI;
   return { type: 'staff', id: name.slice(0, 64), label: name, role: null, scopeCode: null, scopePath: null };
@@ -37,7 +41,7 @@ export function auditEventSink(log: Pick<AuditLog, 'append'>): AuditEventSink {
   return {
     async append(tx, events) {
       for (const e of events) {
-        await log.append(tx, { actor: actorOf(e.actor), action: e.action, target: targetOf(e.target), detail: e.details ?? undefined });
+        await log.append(tx, { actor: actorOf(e.actor), action: e.action, target: targetOf(e.target), detail: e.details ?? undefined, ip: e.ip ?? null });
       }
     },
   };

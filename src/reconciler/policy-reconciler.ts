@@ -1,4 +1,5 @@
 import type { AuditEvent, AuditEventSink } from '../audit/audit-events';
+import type { AuditActor } from '../audit/audit-log';
 import type { EnqueueOptions, EnqueueResult } from '../apple/command.service';
 import type { AppleCommand } from '../apple/protocol';
 import type { Tx } from '../db/database';
@@ -56,7 +57,7 @@ export class PolicyReconciler {
    * `locked`: the caller already locked and read these devices in this transaction (an inventory
    * report does, to store the report first), so they are not read again.
    */
-  async reconcileIn(tx: Tx, ctx: PolicyContext, deviceIds: readonly string[], cause: ReconcileCause, actor = 'slate', locked?: PolicyDeviceRow[]): Promise<DeviceReconcile[]> {
+  async reconcileIn(tx: Tx, ctx: PolicyContext, deviceIds: readonly string[], cause: ReconcileCause, actor: string | AuditActor = 'slate', locked?: PolicyDeviceRow[], ip?: string | null): Promise<DeviceReconcile[]> {
     if (deviceIds.length === 0) return [];
     const { devices } = this.deps;
     const now = this.deps.now?.() ?? new Date();
@@ -84,7 +85,7 @@ export class PolicyReconciler {
       }
       if (result.enqueued.length || result.cancelled.length || result.held.length || result.released.length) {
         events.push({
-          actor, action: 'policy.enqueue', target: row.id, at: now,
+          actor, action: 'policy.enqueue', target: row.id, at: now, ip,
           details: {
             cause, catalogVersion: ctx.version?.id ?? null, commands: result.enqueued.map((c) => `${c.kind} ${c.target}${c.version ? ` ${c.version}` : ''}`),
             cancelled: result.cancelled, held: result.held, released: result.released,

@@ -11,6 +11,7 @@ import { authRoutes } from './routes/auth.routes';
 import { bulkRoutes } from './routes/bulk.routes';
 import { deviceRoutes } from './routes/devices.routes';
 import { orgRoutes } from './routes/org.routes';
+import { profileRoutes } from './routes/profiles.routes';
 import { recordRoutes } from './routes/records.routes';
 import { staffRoutes } from './routes/staff.routes';
 import { webhookRoutes } from './routes/webhooks.routes';
@@ -28,7 +29,7 @@ export interface AdminHttp {
 export function adminHttp(services: AdminServices, logger: Logger, version: string): AdminHttp {
   const routes: RouteDef[] = [
     ...authRoutes(services), ...staffRoutes(services), ...orgRoutes(services), ...deviceRoutes(services),
-    ...bulkRoutes(services), ...recordRoutes(services), ...webhookRoutes(services),
+    ...bulkRoutes(services), ...profileRoutes(services), ...recordRoutes(services), ...webhookRoutes(services),
   ];
   const meta = route({
     method: 'get', path: '/openapi.json', tag: 'API', access: 'public', summary: 'This document (OpenAPI 3.1)',

@@ -7,16 +7,16 @@ export const PERMISSIONS = [
   'org.read', 'org.write',
   'devices.read', 'devices.move', 'devices.lock', 'devices.lost_mode', 'devices.location', 'devices.sound',
   'devices.restart', 'devices.wipe', 'devices.clear_passcode',
-  'commands.read', 'commands.cancel', 'bulk.read',
+  'commands.read', 'commands.cancel', 'bulk.read', 'profiles.read', 'profiles.apply',
   'enrollment.read', 'enrollment.write', 'certificates.read', 'certificates.revoke',
   'audit.read', 'staff.read', 'staff.invite', 'tokens.read', 'tokens.write', 'webhooks.read', 'webhooks.write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const READ: Permission[] = ['org.read', 'devices.read', 'commands.read', 'bulk.read', 'enrollment.read', 'certificates.read'];
+const READ: Permission[] = ['org.read', 'devices.read', 'commands.read', 'bulk.read', 'enrollment.read', 'certificates.read', 'profiles.read'];
 const HELPDESK_ACTIONS: Permission[] = ['devices.lock', 'devices.lost_mode', 'devices.location', 'devices.sound'];
 const SCHOOL_IT: Permission[] = [
-  ...READ, ...HELPDESK_ACTIONS, 'devices.move', 'devices.restart', 'devices.wipe', 'devices.clear_passcode', 'commands.cancel',
+  ...READ, ...HELPDESK_ACTIONS, 'devices.move', 'devices.restart', 'devices.wipe', 'devices.clear_passcode', 'commands.cancel', 'profiles.apply',
   'enrollment.write', 'certificates.revoke', 'staff.read', 'staff.invite', 'tokens.read', 'tokens.write', 'webhooks.read', 'webhooks.write',
 ];
 

@@ -4,6 +4,7 @@ import { jsonParam, readJson } from '../json-column';
 import type {
   CompactProfiles, LoadedItem, ManagedAppRecord, PolicyDeviceQuery, PolicyDeviceRow, PolicyDeviceStore, PolicyItem, PolicyItemKey, PolicyItemState,
 } from './policy-device.store';
+import { deviceScopeSql } from './scope';
 
 const DEVICE_COLS = `d.id, d.serial_number, d.asset_tag, d.udid, d.supervised, d.school_id, d.grade_id, d.class_id, s.profiles, s.missing_apps, s.managed_apps,
   EXISTS (SELECT 1 FROM device_policy_items x WHERE x.device_id = d.id) AS has_items`;
@@ -21,6 +22,11 @@ export class SqlPolicyDeviceStore implements PolicyDeviceStore {
       if (query.schoolIds.length === 0) return [];
       where.push(`d.school_id IN (${placeholders(query.schoolIds.length)})`);
       params.push(...query.schoolIds);
+    }
+    if (query.scope && !query.scope.root) {
+      const s = deviceScopeSql(query.scope);
+      where.push(s.sql);
+      params.push(...s.params);
     }
     if (query.ids) {
       if (query.ids.length === 0) return [];

@@ -1,4 +1,5 @@
 import type { Queryable, Tx } from '../database';
+import type { Scope } from './scope';
 
 /**
  * Slate's managed policy profiles of the device's last ProfileList, as policy keeps them: identifier
@@ -72,6 +73,8 @@ export interface PolicyDeviceQuery {
   afterId?: string;
   limit: number;
   schoolIds?: readonly string[];
+  /** Only devices inside this subtree (staff of a municipality, school, grade or class). */
+  scope?: Scope;
   ids?: readonly string[];
   /** Lock the `ids` devices' rows first (a transaction on Postgres), then read them. */
   lock?: boolean;

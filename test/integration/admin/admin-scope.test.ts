@@ -1,24 +1,37 @@
 import { randomUUID } from 'node:crypto';
 import type { Device } from '../../../src/db/stores';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startAdmin, type AdminHarness, type StaffClient } from '../../helpers/admin-harness';
+import { policySecretsEnv, testCatalog } from '../../helpers/policy-catalog';
+import { servedApiRoutes } from '../../helpers/served-routes';
 
 /**
- * Scope on every route: a school-IT token of school A (gs-bildstock) meets school B
+ * Scope on every route: a school-IT token (and session) of school A (gs-bildstock) meets school B
  * (gs-friedrichsthal, the sibling school in the same municipality) only as "not found", for every
  * kind of object; lists leave B's objects out. The same requests for A's objects succeed.
+ *
+ * Driven by the route table express serves: every route with an object id is called with B's
+ * object of that kind, every other route must either name B's units or devices in a case below or
+ * be listed as naming no object, so a new route cannot go unchecked.
  */
 describe('admin API: scope, roles, step-up', () => {
   let h: AdminHarness;
   let admin: StaffClient;
   let tokenA: string;
+  let itA: StaffClient;
   let devA: Device;
   let devB: Device;
   const b: Record<string, string> = {};
 
   beforeAll(async () => {
-    h = await startAdmin();
+    const catalogDir = mkdtempSync(join(tmpdir(), 'slate-catalog-'));
+    writeFileSync(join(catalogDir, 'test.yaml'), testCatalog()[0]!.bytes);
+    h = await startAdmin({ ...policySecretsEnv(), POLICY_CATALOG_DIR: catalogDir });
     admin = await h.staff('authority_admin');
     tokenA = await h.token('school_it', 'gs-bildstock');
+    itA = await h.staff('school_it', 'gs-bildstock');
     devA = await h.device('gs-bildstock');
     devB = await h.device('gs-friedrichsthal', 4);
     const s = h.slate.s;
@@ -38,51 +51,96 @@ describe('admin API: scope, roles, step-up', () => {
     await h.token('helpdesk', 'gs-friedrichsthal');
     b.webhook = (await admin.req('post', '/api/v1/webhooks').send({ url: 'https://hooks.example/b', events: ['command.failed'], scope: 'gs-friedrichsthal' }).expect(201)).body.webhook.id;
     b.token = (await h.slate.db.one<{ id: string }>("SELECT id FROM api_tokens WHERE name = 'helpdesk-gs-friedrichsthal'"))!.id;
+    // A catalog in force: the profiles routes answer from it (a missing catalog would be a 404 too).
+    await admin.req('post', '/api/v1/profiles/apply').send({}).expect(202);
   }, 60_000);
   afterAll(() => h?.close());
 
-  type Case = [method: 'get' | 'post' | 'patch' | 'delete', path: string, body?: object];
-  const outOfScope = (): Case[] => [
-    ['get', `/api/v1/org/units/${b.school}`], ['get', '/api/v1/org/units/gs-friedrichsthal'],
-    ['patch', `/api/v1/org/units/${b.school}`, { name: 'x' }], ['post', '/api/v1/org/units/gs-friedrichsthal-4/move', { parent: 'gs-bildstock' }],
-    ['post', '/api/v1/org/units', { code: 'gs-friedrichsthal-5', kind: 'grade', name: 'Klasse 5', parent: 'gs-friedrichsthal', gradeLevel: 5 }],
-    ['get', `/api/v1/devices/${devB.id}`], ['get', `/api/v1/devices/${devB.serialNumber}`], ['get', `/api/v1/devices/${devB.udid}`],
-    ['get', '/api/v1/devices?school=gs-friedrichsthal'], ['get', '/api/v1/devices?municipality=friedrichsthal'],
-    ['post', `/api/v1/devices/${devB.id}/move`, { school: 'gs-bildstock', grade: 'gs-bildstock-3' }],
-    ['post', `/api/v1/devices/${devA.id}/move`, { school: 'gs-friedrichsthal', grade: 'gs-friedrichsthal-3' }],
-    ['post', `/api/v1/devices/${devB.id}/lock`, {}], ['post', `/api/v1/devices/${devB.id}/lost-mode`, { message: 'Bitte abgeben' }],
-    ['delete', `/api/v1/devices/${devB.id}/lost-mode`], ['post', `/api/v1/devices/${devB.id}/location`, {}],
-    ['post', `/api/v1/devices/${devB.id}/sound`, {}], ['post', `/api/v1/devices/${devB.id}/restart`, {}],
-    ['post', `/api/v1/devices/${devB.id}/wipe`, { confirmSerial: devB.serialNumber }], ['post', `/api/v1/devices/${devB.id}/clear-passcode`, {}],
-    ['get', `/api/v1/commands?device=${devB.id}`], ['get', `/api/v1/commands/${b.command}`], ['post', `/api/v1/commands/${b.command}/cancel`, {}],
-    ['post', '/api/v1/bulk-jobs', { action: 'lock', unit: 'gs-friedrichsthal' }], ['get', `/api/v1/bulk-jobs/${b.bulk}`], ['get', `/api/v1/bulk-jobs/${b.bulk}/events`],
-    ['post', '/api/v1/enrollment-links', { school: 'gs-friedrichsthal', grade: 3 }], ['delete', `/api/v1/enrollment-links/${b.link}`],
-    ['get', `/api/v1/certificates?device=${devB.id}`], ['post', `/api/v1/certificates/${b.serial}/revoke`, { reason: 'lost' }],
-    ['delete', `/api/v1/staff/${b.staff}`], ['post', '/api/v1/staff/invites', { email: 'x@schule.example', role: 'helpdesk', scope: 'gs-friedrichsthal' }],
-    ['delete', `/api/v1/tokens/${b.token}`], ['post', '/api/v1/tokens', { name: 'x', role: 'helpdesk', scope: 'gs-friedrichsthal' }],
-    ['delete', `/api/v1/webhooks/${b.webhook}`], ['get', `/api/v1/webhooks/${b.webhook}/deliveries`],
-    ['post', '/api/v1/webhooks', { url: 'https://hooks.example/x', events: ['command.failed'], scope: 'gs-friedrichsthal' }],
-  ];
+  type Method = 'get' | 'post' | 'patch' | 'delete';
+  type Case = [method: Method, path: string, body?: object];
 
-  it("answers 404 to a school-IT token of school A for every one of school B's objects, and changes nothing", async () => {
+  /** School B's object for each kind of `:id` in a route path, by the path's first segments. */
+  const objectOfB = (route: string): string => {
+    const kinds: [RegExp, string | undefined][] = [
+      [/^\/org\/units\//, b.school], [/^\/devices\//, devB.id], [/^\/commands\//, b.command], [/^\/bulk-jobs\//, b.bulk],
+      [/^\/enrollment-links\//, b.link], [/^\/certificates\//, b.serial], [/^\/staff\//, b.staff], [/^\/tokens\//, b.token],
+      [/^\/webhooks\//, b.webhook], [/^\/auth\/passkeys\//, b.passkey],
+    ];
+    const hit = kinds.find(([re]) => re.test(route));
+    if (!hit?.[1]) throw new Error(`no object of school B for ${route}: add its kind here`);
+    return hit[1];
+  };
+  /** A valid body for routes that need one, so that only the scope check can refuse. */
+  const bodyFor = (): Record<string, object> => ({
+    'patch /org/units/:id': { name: 'x' }, 'post /org/units/:id/move': { parent: 'gs-bildstock' },
+    'post /devices/:id/move': { school: 'gs-bildstock', grade: 'gs-bildstock-3' }, 'post /devices/:id/lost-mode': { message: 'Bitte abgeben' },
+    'post /devices/:id/wipe': { confirmSerial: devB.serialNumber! }, 'post /certificates/:id/revoke': { reason: 'lost' },
+  });
+  /** Routes without an id in the path that name B's units or devices in their query or body (and more ways to name B's objects). */
+  const namesB = (): Record<string, Case[]> => ({
+    'get /org/units/:id': [['get', '/api/v1/org/units/gs-friedrichsthal'], ['get', '/api/v1/org/units/gs-friedrichsthal-4']],
+    'post /org/units/:id/move': [['post', '/api/v1/org/units/gs-friedrichsthal-4/move', { parent: 'gs-bildstock' }], ['post', '/api/v1/org/units/gs-bildstock-4/move', { parent: 'gs-friedrichsthal' }]],
+    'post /org/units': [['post', '/api/v1/org/units', { code: 'gs-friedrichsthal-5', kind: 'grade', name: 'Klasse 5', parent: 'gs-friedrichsthal', gradeLevel: 5 }]],
+    'get /devices/:id': [['get', `/api/v1/devices/${devB.serialNumber}`], ['get', `/api/v1/devices/${devB.udid}`]],
+    'get /devices': [['get', '/api/v1/devices?school=gs-friedrichsthal'], ['get', '/api/v1/devices?municipality=friedrichsthal'], ['get', '/api/v1/devices?grade=gs-friedrichsthal-4']],
+    'post /devices/:id/move': [['post', `/api/v1/devices/${devA.id}/move`, { school: 'gs-friedrichsthal', grade: 'gs-friedrichsthal-3' }]],
+    'get /commands': [['get', `/api/v1/commands?device=${devB.id}`], ['get', `/api/v1/commands?device=${devB.serialNumber}`]],
+    'post /bulk-jobs': [['post', '/api/v1/bulk-jobs', { action: 'lock', unit: 'gs-friedrichsthal' }]],
+    'post /enrollment-links': [['post', '/api/v1/enrollment-links', { school: 'gs-friedrichsthal', grade: 3 }]],
+    'get /certificates': [['get', `/api/v1/certificates?device=${devB.id}`]],
+    'post /staff/invites': [['post', '/api/v1/staff/invites', { email: 'x@schule.example', role: 'helpdesk', scope: 'gs-friedrichsthal' }]],
+    'post /tokens': [['post', '/api/v1/tokens', { name: 'x', role: 'helpdesk', scope: 'gs-friedrichsthal' }]],
+    'post /webhooks': [['post', '/api/v1/webhooks', { url: 'https://hooks.example/x', events: ['command.failed'], scope: 'gs-friedrichsthal' }]],
+    'post /profiles/plan': [['post', '/api/v1/profiles/plan', { unit: 'gs-friedrichsthal' }], ['post', '/api/v1/profiles/plan', { unit: 'gs-friedrichsthal-4' }]],
+    'post /profiles/apply': [['post', '/api/v1/profiles/apply', { unit: 'gs-friedrichsthal' }]],
+    'get /profiles/status': [['get', `/api/v1/profiles/status?device=${devB.id}`], ['get', `/api/v1/profiles/status?device=${devB.serialNumber}`], ['get', '/api/v1/profiles/status?unit=gs-friedrichsthal']],
+  });
+  /** Routes that name no object of a school: sign-in and the caller's own things, or lists (checked for leaks below). */
+  const NAMES_NO_OBJECT = new Set([
+    'get /openapi.json', 'post /auth/invites/options', 'post /auth/invites/verify', 'post /auth/sign-in/options', 'post /auth/sign-in/verify',
+    'post /auth/sign-out', 'get /auth/session', 'post /auth/step-up/options', 'post /auth/step-up/verify', 'get /auth/passkeys',
+    'post /auth/passkeys/options', 'post /auth/passkeys/verify', 'get /org/units', 'get /bulk-jobs', 'get /enrollment-links', 'get /staff',
+    'get /tokens', 'get /webhooks', 'get /audit', 'get /audit/export.csv', 'get /audit/verify', 'get /profiles',
+  ]);
+  const casesOf = (route: string): Case[] => {
+    const [method, path] = route.split(' ') as [Method, string];
+    const generated: Case[] = path.includes(':id') ? [[method, `/api/v1${path.replace(':id', objectOfB(path))}`, bodyFor()[route] ?? (method === 'get' ? undefined : {})]] : [];
+    return [...generated, ...(namesB()[route] ?? [])];
+  };
+
+  it('knows every served route: each with an object id or naming a unit has a school-B case, the others are listed', () => {
+    const served = servedApiRoutes(h.slate.express);
+    expect(served.length).toBeGreaterThan(45);
+    expect(served.filter((r) => casesOf(r).length === 0 && !NAMES_NO_OBJECT.has(r))).toEqual([]);
+    expect(served.filter((r) => r.includes(':') && !r.includes(':id'))).toEqual([]);
+    expect([...Object.keys(namesB()), ...NAMES_NO_OBJECT].filter((r) => !served.includes(r))).toEqual([]);
+  });
+
+  it("answers 404 to a school-IT token and session of school A for every one of school B's objects, and changes nothing", async () => {
     const headBefore = await h.slate.stores.auditLog.head(h.slate.db);
     const queued = Number((await h.slate.db.one<{ n: number }>('SELECT COUNT(*) AS n FROM command_queue'))!.n);
+    const versions = Number((await h.slate.db.one<{ n: number }>('SELECT COUNT(*) AS n FROM policy_catalog_versions'))!.n);
     const answers: string[] = [];
-    for (const [method, path, body] of outOfScope()) {
-      const r = await h.asToken(tokenA, method, path).send(body);
-      answers.push(`${method.toUpperCase()} ${path} → ${r.status} ${r.body.error}`);
+    let checked = 0;
+    for (const route of servedApiRoutes(h.slate.express)) {
+      for (const [method, path, body] of casesOf(route)) {
+        const byToken = await h.asToken(tokenA, method, path).send(body);
+        const bySession = await itA.req(method, path).send(body);
+        // Session-only routes (passkeys) refuse tokens before looking at the object.
+        const tokenOk = byToken.status === 404 || (byToken.status === 403 && byToken.body.message === 'only a staff session can do this');
+        answers.push(`${method.toUpperCase()} ${path} → token ${tokenOk ? 404 : `${byToken.status} ${byToken.body.error}`}, session ${bySession.status} ${bySession.body.error}`);
+        checked++;
+      }
     }
-    // Session-only routes with an object: another member's passkey.
-    const itA = await h.staff('school_it', 'gs-bildstock');
-    const r = await itA.req('delete', `/api/v1/auth/passkeys/${b.passkey}`);
-    answers.push(`DELETE /api/v1/auth/passkeys/${b.passkey} → ${r.status} ${r.body.error}`);
-    expect(answers.filter((a) => !/ → 404 (not_found|device_unknown|org_unit_unknown)$/.test(a))).toEqual([]);
+    expect(checked).toBeGreaterThan(45);
+    expect(answers.filter((a) => !/ → token 404, session 404 (not_found|device_unknown|org_unit_unknown)$/.test(a))).toEqual([]);
     expect(Number((await h.slate.db.one<{ n: number }>('SELECT COUNT(*) AS n FROM command_queue'))!.n)).toBe(queued);
+    expect(Number((await h.slate.db.one<{ n: number }>('SELECT COUNT(*) AS n FROM policy_catalog_versions'))!.n)).toBe(versions);
     expect(Number((await h.slate.db.one<{ n: number }>('SELECT COUNT(*) AS n FROM staff WHERE disabled_at IS NOT NULL'))!.n)).toBe(0);
     expect((await h.slate.s.certificates.getBySerial(b.serial!))!.revokedAt).toBeNull();
     // Refused actions are audited (as refusals), nothing else was written.
     const lines = await h.slate.stores.auditLog.scan(h.slate.db, headBefore.seq, 1000);
-    expect(lines.filter((l) => l.outcome === 'ok' && !['staff.invite', 'staff.join', 'auth.sign_in'].includes(l.action))).toEqual([]);
+    expect(lines.filter((l) => l.outcome === 'ok')).toEqual([]);
   });
 
   it("leaves school B's objects out of every list", async () => {
@@ -96,6 +154,13 @@ describe('admin API: scope, roles, step-up', () => {
     expect(await ids('/api/v1/staff')).not.toContain(b.staff);
     expect(await ids('/api/v1/tokens')).not.toContain(b.token);
     expect(await ids('/api/v1/webhooks')).not.toContain(b.webhook);
+    // B's device has audit lines (its lock in beforeAll); school A's auditor sees none of them
+    // (only A's own refused attempts on it, filed under A).
+    expect((await admin.req('get', `/api/v1/audit?targetId=${devB.id}&outcome=ok`).expect(200)).body.items.length).toBeGreaterThan(0);
+    const auditorA = await h.token('auditor', 'gs-bildstock');
+    expect((await h.asToken(auditorA, 'get', `/api/v1/audit?targetId=${devB.id}&outcome=ok`).expect(200)).body.items).toEqual([]);
+    const status = (await h.asToken(tokenA, 'get', '/api/v1/profiles/status').expect(200)).body;
+    expect(Object.values(status.devices as Record<string, number>).reduce((x, y) => x + y, 0)).toBe(1);
   });
 
   it("serves the same requests for school A's own objects", async () => {

@@ -10,8 +10,10 @@ describe('admin: roles (issue #13 matrix)', () => {
     expect(PERMISSIONS.every((p) => can('authority_admin', p))).toBe(true);
     expect(PERMISSIONS.filter((p) => can('helpdesk', p)).sort()).toEqual([
       'bulk.read', 'certificates.read', 'commands.read', 'devices.location', 'devices.lock', 'devices.lost_mode', 'devices.read', 'devices.sound',
-      'enrollment.read', 'org.read',
+      'enrollment.read', 'org.read', 'profiles.read',
     ]);
+    expect(['helpdesk', 'auditor'].filter((r) => can(r, 'profiles.apply'))).toEqual([]);
+    expect(['authority_admin', 'municipality_admin', 'school_it'].every((r) => can(r, 'profiles.apply'))).toBe(true);
     expect(PERMISSIONS.filter((p) => can('auditor', p)).every((p) => p.endsWith('.read'))).toBe(true);
     expect(can('auditor', 'audit.read')).toBe(true);
     expect(can('school_it', 'audit.read')).toBe(false);
