@@ -39,6 +39,7 @@ import { createPolicy } from './reconciler/policy.factory';
 import type { PolicyService } from './reconciler/policy.service';
 import { createAdminServices, type AdminServices } from './admin/admin.factory';
 import { adminHttp } from './admin/http/admin-http';
+import { consoleRouter } from './admin/http/console-router';
 import { auditEventSink } from './audit/audit-events';
 import { AuditLog } from './audit/audit-log';
 import { slateVersion } from './cli/version';
@@ -207,6 +208,7 @@ export async function createSlate(config: Config, logger: Logger, opts: CreateOp
       { path: '/mdm', router: mdmRouter(deviceEndpoints, connect) },
       { path: '/api/v1', router: admin.api },
       { path: '/api/docs', router: admin.docs },
+      { path: '/console', router: consoleRouter() },
       { path: '/enroll', router: enrollRouter({ profileFor: (t) => enrollment.forLink(t), sign: (p) => enrollment.sign(p), allowUnsigned: config.apple.allowUnsignedEnrollment, logger }) },
     ], { trustProxy: config.apple.trustProxy, observe: metrics.observeRequest });
     const tasks = housekeeping(config, db, stores, services, logger);

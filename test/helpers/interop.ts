@@ -2,11 +2,11 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
 /**
- * Interop tests drive programs no one here wrote. On a machine without them the tests skip, and
+ * Interop tests drive programs no one here wrote (the console test: a real browser). On a machine without them the tests skip, and
  * global-teardown prints one line naming the Debian package; CI (.ci/run) sets SLATE_REQUIRE_INTEROP=1
  * so that a missing program fails those tests instead of hiding them.
  */
-export const INTEROP_TOOLS = { scepclient: 'scep', openssl: 'openssl' } as const;
+export const INTEROP_TOOLS = { scepclient: 'scep', openssl: 'openssl', chromium: 'chromium' } as const;
 export type InteropTool = keyof typeof INTEROP_TOOLS;
 
 export const interopRequired = () => process.env.SLATE_REQUIRE_INTEROP === '1';

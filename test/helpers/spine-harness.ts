@@ -36,11 +36,12 @@ export interface SpineHarness {
   close(): Promise<void>;
 }
 
-export async function startSpine(env: Record<string, string> = {}, opts: { pushCert?: boolean; logLevel?: string } = {}): Promise<SpineHarness> {
+/** `port`: listen there instead of on any free port, for a Slate whose configuration names its own origin (WebAuthn). */
+export async function startSpine(env: Record<string, string> = {}, opts: { pushCert?: boolean; logLevel?: string; port?: number } = {}): Promise<SpineHarness> {
   const apns = await startFakeApns();
   let handler: Parameters<typeof createServer>[1] = (_req, res) => res.end();
   const server: Server = createServer((req, res) => handler!(req, res));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(opts.port ?? 0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger(opts.logLevel ?? 'debug', { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
