@@ -25,7 +25,7 @@ describe('web console in headless Chromium', () => {
   let context: BrowserContext;
   let page: Page;
   /** Console errors and uncaught exceptions: CSP violations and script failures land here. */
-  const problems: string[] = [];
+  let problems: string[] = [];
 
   beforeAll(async () => {
     const port = await freePort();
@@ -42,9 +42,12 @@ describe('web console in headless Chromium', () => {
 
   const asAuditor = (path: string) => request(h.slate.express).get(path).set('Authorization', `Bearer ${auditorToken}`).expect(200);
 
-  async function openBrowser(): Promise<void> {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
-    context = await browser.newContext({ locale: 'de-DE' });
+  /** A fresh browser profile with its own virtual authenticator (no passkeys yet). */
+  async function openBrowser(locale = 'de-DE'): Promise<void> {
+    browser ??= await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+    await context?.close();
+    problems = [];
+    context = await browser.newContext({ locale });
     page = await context.newPage();
     page.on('console', (m) => m.type() === 'error' && problems.push(`${m.text()} (${m.location().url})`));
     page.on('pageerror', (e) => problems.push(String(e)));
@@ -62,11 +65,7 @@ describe('web console in headless Chromium', () => {
     await openBrowser();
 
     // The invite: the token rides in the fragment; the console registers a passkey and signs in.
-    await page.goto(`${origin}/console/invite#${token}`);
-    await page.locator('#invite-email').getByText('it@gs-bildstock.example').waitFor();
-    await page.fill('#display-name', 'Ilse Technik');
-    await page.click('#create-passkey');
-    await page.locator('#who').getByText('it@gs-bildstock.example').waitFor();
+    await redeem(token, 'it@gs-bildstock.example', 'Ilse Technik');
     expect(new URL(page.url()).pathname).toBe('/console/');
     expect(page.url()).not.toContain(token); // gone from the address bar and history
 
@@ -113,6 +112,78 @@ describe('web console in headless Chromium', () => {
     expect(await page.title()).toBe('Slate');
     expect(problems).toEqual([]);
   }, 60_000);
+
+  async function redeem(token: string, email: string, name: string): Promise<void> {
+    await page.goto(`${origin}/console/invite#${token}`);
+    await page.locator('#invite-email').getByText(email).waitFor();
+    await page.fill('#display-name', name);
+    await page.click('#create-passkey');
+    await page.locator('#who').getByText(email).waitFor();
+  }
+
+  itWith('chromium')('follows a bulk job live, turns lost mode on and off, and wipes after a passkey confirmation', async () => {
+    const others = [await h.enrolled(), await h.enrolled()];
+    const invite = await h.slate.services.admin.staff.invite(null, { email: 'admin@medienzentrum.example', role: 'authority_admin' });
+    await openBrowser('en-GB');
+    await redeem(invite.url.split('#')[1]!, 'admin@medienzentrum.example', 'Anna Admin');
+    // An English browser gets English; the switch changes it, and the choice is kept.
+    await page.getByRole('heading', { name: 'Devices' }).waitFor();
+    await page.click('#language');
+    await page.getByRole('heading', { name: 'Geräte' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Geräte' }).waitFor();
+    await page.click('#language');
+
+    // A school-wide lock started through the API; the console follows it over server-sent events.
+    const itToken = (await h.slate.services.admin.tokens.create(null, { name: 'bulk', role: 'school_it', scope: 'gs-bildstock', ttlMs: 3_600_000 })).token;
+    const job = (await request(h.slate.express).post('/api/v1/bulk-jobs').set('Authorization', `Bearer ${itToken}`).send({ action: 'lock', unit: 'gs-bildstock' }).expect(202)).body as { id: string; total: number };
+    const devices = [ipad, ...others];
+    expect(job.total).toBe(devices.length);
+    await page.click('a[href="/console/bulk-jobs"]');
+    await page.click(`a[href="/console/bulk-jobs/${job.id}"]`);
+    await page.locator('#counts [data-count="queued"] dd').getByText(String(job.total)).waitFor();
+    expect(await page.locator('#bulk-job').getAttribute('data-done')).toBe('false');
+    for (const d of devices) await d.connect();
+    await page.locator('#bulk-job[data-done="true"]').waitFor({ timeout: 15_000 });
+    expect(await page.locator('#counts [data-count="acknowledged"] dd').textContent()).toBe(String(job.total));
+    expect(await page.locator('#answered').textContent()).toBe(`${job.total} of ${job.total} answered`);
+
+    // Lost mode on: the iPad acknowledges it, the page shows the device lost; then off again.
+    const lost = others[0]!;
+    await page.goto(`${origin}/console/devices/${lost.facts.serial}`);
+    await page.click('#action-lost-on');
+    await page.click('#lost-mode-send');
+    await page.getByText('Please give a message or a phone number.').waitFor();
+    await page.fill('#action-phoneNumber', '+49 681 123456');
+    await page.click('#lost-mode-send');
+    await page.locator('.notice.ok').getByText('EnableLostMode').waitFor();
+    await lost.connect();
+    await page.click('#refresh');
+    await page.locator('#device-state').getByText('Lost mode').waitFor();
+    await page.click('#action-lost-off');
+    await page.locator('.notice.ok').getByText('DisableLostMode').waitFor();
+
+    // Wipe: a wrong serial is refused before anything is sent; the right one asks for the passkey.
+    await page.click('#action-wipe');
+    await page.fill('#action-confirmSerial', 'NOT-THE-SERIAL');
+    await page.click('#wipe-send');
+    await page.locator('.notice.error').getByText('The serial number does not match.').waitFor();
+    await page.fill('#action-confirmSerial', lost.facts.serial.toLowerCase());
+    await page.click('#wipe-send');
+    await page.locator('.notice.ok').getByText('EraseDevice').waitFor();
+    await page.locator('#timeline tr[data-request-type="EraseDevice"][data-status="queued"]').waitFor();
+
+    const audit = (await asAuditor('/api/v1/audit?actorId=' + (await actorId('admin@medienzentrum.example')))).body.items as { action: string; outcome: string }[];
+    expect(audit.map((a) => `${a.action} ${a.outcome}`).reverse()).toEqual([
+      'staff.join ok', 'auth.sign_in ok', 'device.lost-mode ok', 'device.lost-mode-off ok', 'auth.step_up ok', 'device.wipe ok',
+    ]);
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  async function actorId(email: string): Promise<string> {
+    const rows = (await asAuditor(`/api/v1/audit?action=staff.join`)).body.items as { actorId: string; actorLabel: string }[];
+    return rows.find((r) => r.actorLabel === email)!.actorId;
+  }
 });
 
 function cookiesOf(cookies: { name: string; value: string }[]): string {
