@@ -1,4 +1,4 @@
-import { api, setCsrfToken, whenSignedOut } from './api.js';
+import { api, query, setCsrfToken, whenSignedOut } from './api.js';
 import { h, replace } from './dom.js';
 import { language, setLanguage, t } from './i18n.js';
 import { bulkJobPage } from './views/bulk-job.js';
@@ -90,11 +90,6 @@ async function render() {
     }
   }
   navigate('/console/', { replaceState: true });
-}
-
-function query(params) {
-  const s = new URLSearchParams(params).toString();
-  return s ? `?${s}` : '';
 }
 
 /** After sign-in or a redeemed invite: the page that was asked for, else the device search. */

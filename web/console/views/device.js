@@ -6,8 +6,10 @@ import { unitNames } from '../org.js';
 import { deviceActions } from './device-actions.js';
 import { inventorySection } from './inventory.js';
 
-/** While a command waits for the device, the page looks again this often. */
+/** While a command waits for the device, the page looks again this often ... */
 const REFRESH_MS = 5_000;
+/** ... but only for a while after someone last asked: an unattended tab must not keep its session alive. */
+const WATCH_MS = 10 * 60_000;
 const PENDING = new Set(['queued', 'sent', 'not_now']);
 
 /** One device: state, last check-in, placement, actions, command timeline, inventory, profiles, check-ins. */
@@ -16,14 +18,16 @@ export function devicePage(main, { session, params: [ref] }) {
   const body = h('div', { id: 'device' });
   let gone = false;
   let timer = null;
+  let watchUntil = 0;
 
-  const load = async () => {
+  const load = async ({ byPerson = true } = {}) => {
     clearTimeout(timer);
+    if (byPerson) watchUntil = Date.now() + WATCH_MS;
     try {
       const [detail, names] = await Promise.all([api('GET', `/devices/${encodeURIComponent(ref)}`), unitNames().catch(() => ({ byCode: new Map() }))]);
       if (gone) return;
       replace(body, ...view(detail, names.byCode));
-      if (detail.commands.some((c) => PENDING.has(c.status))) timer = setTimeout(load, REFRESH_MS);
+      if (detail.commands.some((c) => PENDING.has(c.status)) && Date.now() < watchUntil) timer = setTimeout(() => load({ byPerson: false }), REFRESH_MS);
     } catch (err) {
       if (!gone) replace(status, errorNotice(err));
     }
@@ -44,7 +48,7 @@ export function devicePage(main, { session, params: [ref] }) {
         [t('device.enrolledAt'), formatTime(d.enrolledAt)],
         detail.apple ? [t('device.push'), t(detail.apple.pushReachable ? 'yes' : 'no')] : [t('device.push'), undefined],
       ]),
-      deviceActions(d, { session, status, changed: load }),
+      deviceActions(d, { session, status, changed: () => load() }),
       timeline(detail.commands),
       inventorySection(detail.inventory),
       profiles(detail.profiles),
