@@ -42,10 +42,12 @@ export function consoleRouter(root: string = findConsoleRoot()): Router {
   // Revalidated on every load: after an upgrade the console's modules must not mix versions.
   const files: Parameters<typeof express.static>[1] = { index: false, redirect: false, setHeaders: (res) => res.setHeader('Cache-Control', 'no-cache') };
   router.use('/vendor/simplewebauthn', express.static(webauthnBrowserModules(), files));
-  router.get(PAGES, (_req, res) => {
-    res.setHeader('Cache-Control', 'no-cache');
-    res.sendFile(join(root, 'index.html'));
-  });
+  for (const page of PAGES) {
+    router.get(page, (_req, res) => {
+      res.setHeader('Cache-Control', 'no-cache');
+      res.sendFile(join(root, 'index.html'));
+    });
+  }
   router.use(express.static(root, files));
   return router;
 }
