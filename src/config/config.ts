@@ -32,6 +32,11 @@ const schema = z.object({
   /** Postgres schema Slate's tables live in (default: the user's search_path, usually public). */
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier').optional(),
   /** Pool size per process on Postgres. */
+  /**
+   * TransactionMisuseError checks on every database call (a statement on the pool inside an open
+   * transaction). Default: on, except in production, where their promise hooks cost throughput.
+   */
+  DATABASE_TRANSACTION_GUARD: optionalBool,
   DATABASE_POOL_SIZE: z.string().default('10').refine((s) => /^\d+$/.test(s) && Number(s) > 0, 'expected a positive integer').transform(Number),
   /**
    * Entries per per-device cache (certificates checked against the CA, parsed certificates, last
@@ -79,7 +84,8 @@ export interface Config {
   /** PUBLIC_URL was set (not derived from PORT): a CLI says so when the server announces another one. */
   publicUrlGiven: boolean;
   dataDir: string;
-  database: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; poolSize: number; schema?: string };
+  /** transactionGuard: see DATABASE_TRANSACTION_GUARD (absent: on). */
+  database: ({ kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; poolSize: number; schema?: string }) & { transactionGuard?: boolean };
   logLevel: RawConfig['LOG_LEVEL'];
   /** Raw SECRET_KEY as given; resolved to bytes by loadSecretKey (needs the filesystem). */
   secretKey: string | undefined;
@@ -133,7 +139,7 @@ export function loadConfig(processEnv: Env = process.env): Config {
     publicUrl,
     publicUrlGiven: c.PUBLIC_URL !== undefined,
     dataDir,
-    database: databaseFrom(c.DATABASE_URL, dataDir, c.DATABASE_POOL_SIZE, c.DATABASE_SCHEMA),
+    database: { ...databaseFrom(c.DATABASE_URL, dataDir, c.DATABASE_POOL_SIZE, c.DATABASE_SCHEMA), transactionGuard: c.DATABASE_TRANSACTION_GUARD ?? c.NODE_ENV !== 'production' },
     logLevel: c.LOG_LEVEL,
     secretKey: c.SECRET_KEY,
     secretKeyFile: c.SECRET_KEY === undefined ? undefined : dropEmpty(processEnv).SECRET_KEY_FILE,

@@ -117,22 +117,32 @@ export function isRetryableConflict(err: unknown): boolean {
  * Tracks which transaction the running code is inside, per database: the guard behind
  * TransactionMisuseError. A transaction that has finished no longer counts, so work its function
  * left running (a kicked dispatcher) may use the database freely.
+ *
+ * The guard is an assertion on Slate's own code (a forgotten handle), and on Node 20 it is not
+ * free: the first AsyncLocalStorage.run turns on promise hooks for the whole process, which cost
+ * the device endpoints 5-7 % of their throughput (docs/benchmarks.md, command poll). Tests and
+ * development run with it; production (DATABASE_TRANSACTION_GUARD) does not by default.
  */
 export class TransactionScope {
-  private readonly current = new AsyncLocalStorage<{ open: boolean }>();
+  private readonly current: AsyncLocalStorage<{ open: boolean }> | undefined;
+
+  constructor(enabled = true) {
+    this.current = enabled ? new AsyncLocalStorage<{ open: boolean }>() : undefined;
+  }
 
   run<T>(fn: () => Promise<T>): { done(): void; result: Promise<T> } {
     const marker = { open: true };
-    return { done: () => (marker.open = false), result: this.current.run(marker, fn) };
+    return { done: () => (marker.open = false), result: this.current ? this.current.run(marker, fn) : fn() };
   }
 
   assertOutside(what: string): void {
-    if (this.current.getStore()?.open) throw new TransactionMisuseError(what);
+    if (this.current?.getStore()?.open) throw new TransactionMisuseError(what);
   }
 
   /** Runs `fn` in no transaction's context (after-commit callbacks). */
   outside(fn: () => void): void {
-    this.current.exit(fn);
+    if (this.current) this.current.exit(fn);
+    else fn();
   }
 }
 

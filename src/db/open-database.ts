@@ -19,8 +19,9 @@ export interface OpenOptions {
 /** Opens the database Slate runs on; an unreachable database becomes one clear error. */
 export async function openDatabase(db: Config['database'], opts: OpenOptions = {}): Promise<Db> {
   try {
-    if (db.kind === 'sqlite') return SqliteDatabase.open(db.path, opts);
-    const pg = new PostgresDatabase({ url: db.url, poolSize: db.poolSize, schema: opts.schema ?? db.schema });
+    const transactionGuard = db.transactionGuard ?? true;
+    if (db.kind === 'sqlite') return SqliteDatabase.open(db.path, { ...opts, transactionGuard });
+    const pg = new PostgresDatabase({ url: db.url, poolSize: db.poolSize, schema: opts.schema ?? db.schema, transactionGuard });
     await pg.ping().catch(async (err) => {
       await pg.close().catch(() => undefined);
       throw err;

@@ -10,6 +10,8 @@ export interface PostgresOptions {
   poolSize: number;
   /** Schema to live in (tests give each file its own); also namespaces advisory locks. */
   schema?: string;
+  /** TransactionMisuseError checks (default on; see TransactionScope). */
+  transactionGuard?: boolean;
 }
 
 interface Queryable {
@@ -29,7 +31,7 @@ export class PostgresDatabase implements Db {
   readonly kind = 'db';
   readonly dialect = 'postgres';
   private readonly pool: Pool;
-  private readonly scope = new TransactionScope();
+  private readonly scope: TransactionScope;
   private readonly converted = new Map<string, { text: string; name: string | undefined }>();
   private readonly namespace: string;
 
@@ -41,6 +43,7 @@ export class PostgresDatabase implements Db {
     // pool replaces it, and the next query reports the outage.
     this.pool.on('error', () => undefined);
     this.namespace = opts.schema ?? '';
+    this.scope = new TransactionScope(opts.transactionGuard ?? true);
   }
 
   run<T = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<Result<T>> {

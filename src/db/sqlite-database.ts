@@ -41,7 +41,7 @@ export class SqliteDatabase implements Db {
   readonly kind = 'db';
   readonly dialect = 'sqlite';
   private readonly statements = new Map<string, Statement>();
-  private readonly scope = new TransactionScope();
+  private readonly scope: TransactionScope;
   /** The end of the queue of work waiting for the connection. */
   private tail: Promise<unknown> = Promise.resolve();
   /** Jobs queued or running; while 0, a statement may run at once. */
@@ -50,13 +50,15 @@ export class SqliteDatabase implements Db {
   private checkpointer: Checkpointer | undefined;
   private closed = false;
 
-  private constructor(private readonly conn: SqliteConnection) {}
+  private constructor(private readonly conn: SqliteConnection, transactionGuard: boolean) {
+    this.scope = new TransactionScope(transactionGuard);
+  }
 
   /**
    * Opens (creating) the database file: owner-only permissions for the file, its WAL and SHM, and
    * the directory, because it holds sealed secrets and pupils' devices.
    */
-  static open(path: string, opts: { logger?: Logger; checkpointInWorker?: boolean } = {}): SqliteDatabase {
+  static open(path: string, opts: { logger?: Logger; checkpointInWorker?: boolean; transactionGuard?: boolean } = {}): SqliteDatabase {
     const memory = path === ':memory:';
     if (!memory) {
       const dir = dirname(path);
@@ -79,7 +81,7 @@ export class SqliteDatabase implements Db {
       process.umask(previous);
     }
     if (!memory) for (const f of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
-    const db = new SqliteDatabase(conn);
+    const db = new SqliteDatabase(conn, opts.transactionGuard ?? true);
     if (!memory && opts.checkpointInWorker !== false) db.checkpointer = startCheckpointer(conn, path, { logger: opts.logger });
     return db;
   }

@@ -9,7 +9,8 @@
  * `npm run bench -- command-poll` (TEST_DATABASE_URL=postgres://... for Postgres).
  * Knobs: BENCH_DEVICES (64), BENCH_SECONDS (10), BENCH_HISTORY (1000000), BENCH_BULK (10000),
  * BENCH_ONLY (comma list of closed,cycle,paced,history,bulk; all by default), BENCH_PROCESSES (1;
- * 2 on Postgres: a second `slate serve` on the same database takes every other device's polls).
+ * 2 on Postgres: a second `slate serve` on the same database takes every other device's polls),
+ * BENCH_TRANSACTION_GUARD (false, production's default; true measures the guard's cost).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -32,6 +33,8 @@ const HISTORY = Number(process.env.BENCH_HISTORY ?? 1_000_000);
 const BULK = Number(process.env.BENCH_BULK ?? 10_000);
 const PUBLIC = 'https://mdm.bench.test';
 const PROCESSES = Number(process.env.BENCH_PROCESSES ?? 1);
+const GUARD = process.env.BENCH_TRANSACTION_GUARD === 'true';
+process.env.TEST_DB_TRANSACTION_GUARD = String(GUARD);
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'closed,cycle,paced,history,bulk').split(',').map((x) => x.trim()));
 
 // Event-loop utilisation of the server thread during the last run: the load generator shares this
@@ -90,12 +93,12 @@ const profile = (() => {
   const dir = process.env.BENCH_PROFILE;
   const session = dir ? new Session() : undefined;
   let n = 0;
-  const post = (method: string) => new Promise<unknown>((res, rej) => session!.post(method, (err, r) => (err ? rej(err) : res(r))));
+  const post = (method: string, params?: object) => new Promise<unknown>((res, rej) => session!.post(method, params ?? {}, (err, r) => (err ? rej(err) : res(r))));
   return {
     start: () => {
       if (!session) return;
       session.connect();
-      void post('Profiler.enable').then(() => post('Profiler.start'));
+      void post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: Number(process.env.BENCH_PROFILE_US ?? 1000) })).then(() => post('Profiler.start'));
     },
     stop: async () => {
       if (!session) return;
@@ -157,7 +160,7 @@ async function main(): Promise<void> {
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const slate = await createTestSlate({ PUBLIC_URL: PUBLIC, APNS_URL: apns.url, APNS_CA_FILE: apns.caFile, APNS_RATE: '100000' }, { importOrg: true }, silentLogger());
   handler = slate.http;
-  const line = (s: string) => console.log(`${testDialect}${PROCESSES > 1 ? `, ${PROCESSES} processes` : ''}: ${s}`);
+  const line = (s: string) => console.log(`${testDialect}${PROCESSES > 1 ? `, ${PROCESSES} processes` : ''}${GUARD ? ', transaction guard' : ''}: ${s}`);
   let second: SecondProcess | undefined;
   // The server's queue housekeeping runs during the runs, as in production (app.ts housekeeping).
   const reclaim = setInterval(() => void slate.stores.commands.reclaim(slate.db).catch(() => undefined), 10_000);
@@ -167,7 +170,7 @@ async function main(): Promise<void> {
     let devices = await enrolDevices(slate, base);
     line(`enrolled ${DEVICES} simulated iPads (profile, SCEP, Authenticate, TokenUpdate) in ${Math.round(performance.now() - t)} ms`);
     if (PROCESSES === 2) {
-      second = await startSecondProcess(slate, { APNS_URL: apns.url, APNS_CA_FILE: apns.caFile, APNS_RATE: '100000' });
+      second = await startSecondProcess(slate, { APNS_URL: apns.url, APNS_CA_FILE: apns.caFile, APNS_RATE: '100000', DATABASE_TRANSACTION_GUARD: String(GUARD) });
       // Every other device polls the second process, as a load balancer would spread them.
       devices = devices.map((d, i) => (i % 2 ? { ...d, connectUrl: d.connectUrl.replace(base, second!.url) } : d));
     }

@@ -47,13 +47,15 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const sources: DataSource[] = [];
   let database: Config['database'];
   let schema: string | undefined;
+  // Tests run with the transaction guard; benchmarks measure production's default (off).
+  const transactionGuard = process.env.TEST_DB_TRANSACTION_GUARD !== 'false';
   if (TEST_PG_URL) {
     schema = `t_${randomBytes(6).toString('hex')}`;
     await pgAdmin(`CREATE SCHEMA "${schema}"`);
     // Tests keep pools small (many files in parallel); benchmarks size it like production (TEST_DB_POOL).
-    database = { kind: 'postgres', url: TEST_PG_URL, poolSize: Number(process.env.TEST_DB_POOL ?? 5), schema };
+    database = { kind: 'postgres', url: TEST_PG_URL, poolSize: Number(process.env.TEST_DB_POOL ?? 5), schema, transactionGuard };
   } else {
-    database = { kind: 'sqlite', path: join(dir, 'slate.db') };
+    database = { kind: 'sqlite', path: join(dir, 'slate.db'), transactionGuard };
   }
   const open = async () => {
     const db = await openDatabase(database);

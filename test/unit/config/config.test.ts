@@ -16,7 +16,7 @@ describe('loadConfig', () => {
   it('has working defaults (SQLite in DATA_DIR)', () => {
     const c = loadConfig({ DATA_DIR: '/tmp/x' });
     expect(c.port).toBe(8080);
-    expect(c.database).toEqual({ kind: 'sqlite', path: '/tmp/x/slate.db' });
+    expect(c.database).toEqual({ kind: 'sqlite', path: '/tmp/x/slate.db', transactionGuard: true });
     // Development serves HTTPS itself (DEV_TLS), so the default URL is one iPads accept.
     expect(c.publicUrl).toBe('https://localhost:8080');
     expect(c.devTls).toBe(true);
@@ -31,6 +31,15 @@ describe('loadConfig', () => {
     expect(fail({ NODE_ENV: 'production', DEV_TLS: 'true' }).message).toBe('DEV_TLS: development only; in production put a TLS proxy in front of Slate or set TLS_CERT_FILE/TLS_KEY_FILE');
     expect(fail({ DEV_TLS: 'true', TLS_CERT_FILE: '/a', TLS_KEY_FILE: '/b' }).message).toMatch(/^DEV_TLS: /);
     expect(fail({ DEV_TLS: 'maybe' }).message).toMatch(/^DEV_TLS: expected true or false/);
+  });
+
+  it('DATABASE_TRANSACTION_GUARD: on except in production, either way on request', () => {
+    expect(loadConfig({}).database.transactionGuard).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test' }).database.transactionGuard).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).database.transactionGuard).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', DATABASE_TRANSACTION_GUARD: 'true' }).database.transactionGuard).toBe(true);
+    expect(loadConfig({ DATABASE_TRANSACTION_GUARD: 'false' }).database.transactionGuard).toBe(false);
+    expect(fail({ DATABASE_TRANSACTION_GUARD: 'sometimes' }).message).toMatch(/^DATABASE_TRANSACTION_GUARD: /);
   });
 
   it('CA_CREATE: Slate creates a CA by default except in production', () => {
