@@ -1,5 +1,3 @@
-import { AppError } from '../errors';
-
 /**
  * The BER/DER reader for everything a device sends (Mdm-Signature, SCEP pkiMessage, CSR,
  * certificates inside CMS). It records offsets into the buffer, never copies (X.690 §8.1).
@@ -11,52 +9,11 @@ import { AppError } from '../errors';
  * BER_MAX_DEPTH deep and one of at most BER_MAX_NODES, so no input can exhaust the call stack
  * or allocate without bound.
  */
-export interface Tlv {
-  /** 0 universal, 1 application, 2 context-specific, 3 private. */
-  cls: number;
-  constructed: boolean;
-  tag: number;
-  start: number;
-  contentStart: number;
-  contentEnd: number;
-  /** End of the whole element (after the end-of-contents octets of an indefinite length). */
-  end: number;
-  indefinite: boolean;
-  /** Root is 0. */
-  depth: number;
-  /** The reader's memo: children once read (BerTree.children), whether any is indefinite. */
-  kids?: Tlv[];
-  anyIndefinite?: boolean;
-}
+import { decodeOid, expect, lengthOctets, tagLength, writeLength } from './ber-primitives';
+import { BER_MAX_DEPTH, BER_MAX_NODES, badBer as bad, T, UNIVERSAL, type Tlv } from './ber-tlv';
 
-export const UNIVERSAL = 0;
-export const CONTEXT = 2;
-export const T = {
-  BOOLEAN: 1, INTEGER: 2, BIT_STRING: 3, OCTET_STRING: 4, NULL: 5, OID: 6, ENUMERATED: 10, UTF8_STRING: 12,
-  SEQUENCE: 16, SET: 17, PRINTABLE_STRING: 19, TELETEX_STRING: 20, IA5_STRING: 22, UNIVERSAL_STRING: 28, BMP_STRING: 30,
-} as const;
-
-/**
- * Nesting limit. The deepest real message in test/fixtures (iOS and macOS PKCSReq, iOS
- * Mdm-Signature) nests 10 levels; OpenSSL refuses more than 30 within one structure
- * (ASN1_MAX_CONSTRUCTED_NEST). 32 fits any certificate OpenSSL accepts inside a CMS wrapper and
- * keeps every recursion over the tree (re-encoding, string chunks) a few frames deep.
- */
-export const BER_MAX_DEPTH = 32;
-
-/**
- * Elements per parse. Real device messages hold 90-112 (test/fixtures); 4,096 leaves room for a
- * certificate chain while bounding what one request makes the reader (and forge after it)
- * allocate: 1 MiB of two-byte NULLs would otherwise be 524,288 objects.
- */
-export const BER_MAX_NODES = 4096;
-
-/**
- * Longest OBJECT IDENTIFIER decoded. Slate compares OIDs with constants of at most 9 octets; the
- * longest in real use, a 2.25 UUID arc, takes 20. Past 2^53 an arc is built as a BigInt, which
- * costs quadratic time in its length, so a 1 MiB arc would take minutes; 128 octets take microseconds.
- */
-export const BER_MAX_OID_OCTETS = 128;
+export * from './ber-tlv';
+export { decodeOid, expect, withoutLeadingZeros } from './ber-primitives';
 
 /** Longest length field read: 4 octets already cover any body Slate accepts (1 MiB). */
 const MAX_LENGTH_OCTETS = 4;
@@ -70,9 +27,6 @@ export interface ReadOptions {
   what?: string;
 }
 
-function bad(what: string | undefined, why: string): never {
-  throw new AppError('bad_request', `${what ? `${what}: ` : ''}BER: ${why}`);
-}
 
 /** Universal types that are always primitive (X.690 §8.2, §8.3, §8.8, §8.19, §8.4). */
 const PRIMITIVE_ONLY = (1 << T.BOOLEAN) | (1 << T.INTEGER) | (1 << T.NULL) | (1 << T.OID) | (1 << T.ENUMERATED);
@@ -322,73 +276,3 @@ export class BerTree {
 /** String types read as text: UTF8String, PrintableString, TeletexString, IA5String, BMPString. */
 const TEXT_TAGS = new Set<number>([T.UTF8_STRING, T.PRINTABLE_STRING, T.TELETEX_STRING, T.IA5_STRING, T.BMP_STRING]);
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
-
-export function expect(node: Tlv | undefined, cls: number, tag: number, what: string): Tlv {
-  if (!node || node.cls !== cls || node.tag !== tag) bad(undefined, `${what}: unexpected element`);
-  return node;
-}
-
-/** Arcs above this continue as BigInt: one more septet could pass 2^53. */
-const SAFE_ARC = 2 ** 45;
-
-/** Dotted OID text from content octets; refuses padded (0x80-led) and cut-short subidentifiers. */
-export function decodeOid(b: Buffer, what: string): string {
-  if (b.length === 0) bad(undefined, `${what}: empty OID`);
-  if (b.length > BER_MAX_OID_OCTETS) bad(undefined, `${what}: OID longer than ${BER_MAX_OID_OCTETS} octets`);
-  if (b[b.length - 1]! & 0x80) bad(undefined, `${what}: OID cut short`);
-  let text = '';
-  let v = 0;
-  let big: bigint | null = null;
-  let startOfArc = true;
-  for (let i = 0; i < b.length; i++) {
-    const byte = b[i]!;
-    if (startOfArc && byte === 0x80) bad(undefined, `${what}: padded OID arc`);
-    startOfArc = false;
-    // Arcs past 2^53 (UUID arcs under 2.25) continue as BigInt so the text stays exact.
-    if (big === null && v > SAFE_ARC) big = BigInt(v);
-    if (big !== null) big = big * 128n + BigInt(byte & 0x7f);
-    else v = v * 128 + (byte & 0x7f);
-    if (byte & 0x80) continue;
-    const arc = big ?? v;
-    if (text === '') {
-      // The first subidentifier packs two arcs: 40 * X + Y, with X ≤ 2 (X.690 §8.19.4).
-      text = arc < 80 ? `${Math.floor(Number(arc) / 40)}.${Number(arc) % 40}` : `2.${typeof arc === 'bigint' ? arc - 80n : arc - 80}`;
-    } else text += `.${arc}`;
-    v = 0;
-    big = null;
-    startOfArc = true;
-  }
-  return text;
-}
-
-function tagLength(buf: Buffer, n: Tlv): number {
-  if ((buf[n.start]! & 0x1f) !== 0x1f) return 1;
-  let p = n.start + 1;
-  while (buf[p]! & 0x80) p++;
-  return p - n.start + 1;
-}
-
-function lengthOctets(n: number): number {
-  if (n < 0x80) return 1;
-  let k = 0;
-  for (let v = n; v > 0; v = v >>> 8) k++;
-  return 1 + k;
-}
-
-function writeLength(out: Buffer, at: number, n: number): number {
-  if (n < 0x80) {
-    out[at] = n;
-    return at + 1;
-  }
-  const k = lengthOctets(n) - 1;
-  out[at] = 0x80 | k;
-  for (let i = k, v = n; i >= 1; i--, v = v >>> 8) out[at + i] = v & 0xff;
-  return at + 1 + k;
-}
-
-/** An INTEGER's content without leading zero octets: serials compare equal however they were padded. */
-export function withoutLeadingZeros(b: Buffer): Buffer {
-  let i = 0;
-  while (i < b.length - 1 && b[i] === 0) i++;
-  return b.subarray(i);
-}
