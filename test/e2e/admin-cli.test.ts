@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import request from 'supertest';
 import { startAdmin, type AdminHarness } from '../helpers/admin-harness';
+import { runCli } from '../helpers/run-cli';
 import { testDialect } from '../helpers/test-db';
 
-const CLI = join(__dirname, '../../bin/slate.js');
 
 /** `slate admin invite`, `slate token create` and `slate audit verify` against the database of a running Slate. */
 describe('slate admin / token / audit CLI', () => {
@@ -20,15 +19,7 @@ describe('slate admin / token / audit CLI', () => {
   }, 60_000);
   afterAll(() => h?.close());
 
-  const run = (...args: string[]) => new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b) => (stdout += b));
-    child.stderr.on('data', (b) => (stderr += b));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+  const run = (...args: string[]) => runCli(env, ...args);
 
   it('prints a one-time invite link for a role and scope', async () => {
     const r = await run('admin', 'invite', 'Hotline@Schule.example', '--role', 'helpdesk', '--scope', 'heusweiler');

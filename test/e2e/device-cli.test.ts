@@ -1,15 +1,7 @@
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { SimulatedIpad } from '../sim/ipad-simulator';
+import { runCli } from '../helpers/run-cli';
 import { PUBLIC, startSpine, type SpineHarness } from '../helpers/spine-harness';
-
-const CLI = join(__dirname, '../../bin/slate.js');
-
-interface CliResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /**
  * `slate device ...` and `slate cert ...` as an operator runs them, against the database of a
@@ -40,16 +32,7 @@ describe('slate device CLI', () => {
   }, 60_000);
   afterAll(() => h?.close());
 
-  const run = (...args: string[]) =>
-    new Promise<CliResult>((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, ...args], { env });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (b) => (stdout += b));
-      child.stderr.on('data', (b) => (stderr += b));
-      child.on('error', reject);
-      child.on('close', (status) => resolve({ status, stdout, stderr }));
-    });
+  const run = (...args: string[]) => runCli(env, ...args);
   const ok = async (...args: string[]) => {
     const r = await run(...args);
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });

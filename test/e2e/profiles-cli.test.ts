@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { policySecretsEnv, testCatalog } from '../helpers/policy-catalog';
+import { runCli } from '../helpers/run-cli';
 import { PUBLIC, startSpine, type SpineHarness } from '../helpers/spine-harness';
 import type { SimulatedIpad } from '../sim/ipad-simulator';
 
-const CLI = join(__dirname, '../../bin/slate.js');
 
 /**
  * `slate profiles validate|plan|apply|status` and `slate device move` as an operator runs them,
@@ -44,16 +43,7 @@ describe('slate profiles CLI', () => {
   }, 90_000);
   afterAll(() => h?.close());
 
-  const run = (...args: string[]) =>
-    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI, ...args], { env });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (b) => (stdout += b));
-      child.stderr.on('data', (b) => (stderr += b));
-      child.on('error', reject);
-      child.on('close', (status) => resolve({ status, stdout, stderr }));
-    });
+  const run = (...args: string[]) => runCli(env, ...args);
   const json = async (...args: string[]) => {
     const r = await run(...args, '--json');
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
