@@ -275,7 +275,7 @@ export class PolicyService {
   /** Keyset pages; the next page is asked for while the caller works on this one (Postgres overlaps them). */
   private async *pages(q: { schoolIds?: readonly string[]; ids?: readonly string[]; scope?: Scope }): AsyncGenerator<PolicyDeviceRow[]> {
     const load = (afterId?: string) => {
-      const p = this.deps.devices.load(this.deps.db, { ...q, afterId, limit: PAGE });
+      const p = this.deps.devices.fleetPage(this.deps.db, { ...q, afterId, limit: PAGE });
       p.catch(() => undefined); // awaited below; this only keeps an abandoned prefetch from crashing the process
       return p;
     };

@@ -14,20 +14,18 @@ const ITEM_INSERT = 'device_id, item, target, action, entry_id, expected_version
 const CHUNK = 1000;
 
 export class SqlPolicyDeviceStore implements PolicyDeviceStore {
-  async load(q: Queryable, query: PolicyDeviceQuery): Promise<PolicyDeviceRow[]> {
-    // A keyset page of a whole-fleet plan on Postgres: the planner picks parallel workers and
-    // on-disk sorts for some pages, whose start-up costs each page more than it saves (the
-    // 100,000-device plan took 5.4-5.7 s with them, 4.8 s without; docs/benchmarks.md).
-    if (isDb(q) && q.dialect === 'postgres') {
-      return q.transaction(async (tx) => {
-        await tx.run('SET LOCAL max_parallel_workers_per_gather = 0');
-        return this.loadPage(tx, query);
-      });
-    }
-    return this.loadPage(q, query);
+  fleetPage(db: Db, query: PolicyDeviceQuery): Promise<PolicyDeviceRow[]> {
+    // On Postgres the planner picks parallel workers and on-disk sorts for some pages, whose
+    // start-up costs each page more than it saves (the 100,000-device plan took 5.4-5.7 s with
+    // them, 4.8 s without; docs/benchmarks.md). SQLite has neither.
+    if (db.dialect === 'sqlite') return this.load(db, query);
+    return db.transaction(async (tx) => {
+      await tx.run('SET LOCAL max_parallel_workers_per_gather = 0');
+      return this.load(tx, query);
+    });
   }
 
-  private async loadPage(q: Queryable, query: PolicyDeviceQuery): Promise<PolicyDeviceRow[]> {
+  async load(q: Queryable, query: PolicyDeviceQuery): Promise<PolicyDeviceRow[]> {
     const where = [`d.platform = 'apple'`, `d.state = 'enrolled'`];
     const params: unknown[] = [];
     if (query.afterId !== undefined) (where.push('d.id > ?'), params.push(query.afterId));
@@ -178,8 +176,4 @@ function toItem(r: Record<string, unknown>): PolicyItem {
 
 function toLoaded(r: Record<string, unknown>): LoadedItem {
   return { ...toItem(r), live: r.live !== null && r.live !== undefined };
-}
-
-function isDb(q: Queryable): q is Db {
-  return (q as { kind?: unknown }).kind === 'db';
 }

@@ -1,4 +1,4 @@
-import type { Queryable, Tx } from '../database';
+import type { Db, Queryable, Tx } from '../database';
 import type { Scope } from './scope';
 
 /**
@@ -87,6 +87,8 @@ export interface PolicyDeviceQuery {
 export interface PolicyDeviceStore {
   /** Devices ordered by id (keyset pages), each with its compact state and items. */
   load(q: Queryable, query: PolicyDeviceQuery): Promise<PolicyDeviceRow[]>;
+  /** One keyset page of a fleet-wide read (plan, apply), in a read transaction of its own. */
+  fleetPage(db: Db, query: PolicyDeviceQuery): Promise<PolicyDeviceRow[]>;
   /** Locks the devices' rows for the transaction, in id order (Postgres; SQLite's transaction holds the file). */
   lock(tx: Tx, deviceIds: readonly string[]): Promise<void>;
   /** The apps Slate installed on a device, whatever its state. */
